@@ -1,0 +1,1 @@
+"""Spoken answers from one trusted page on secondary breast cancer."""

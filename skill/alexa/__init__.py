@@ -1,0 +1,1 @@
+"""The Alexa custom skill: verify requests, handle intents, build responses."""
