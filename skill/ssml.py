@@ -1,0 +1,50 @@
+"""Plain answer text -> SSML for Alexa: escaping, telephone numbers, speaking rate, limits."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape
+
+#: Alexa rejects a response whose output speech is longer than this.
+MAX_SPEECH_CHARS = 8000
+#: Numbers people must be able to dial: spoken digit by digit, never as "nine hundred and ninety-nine".
+PHONE_NUMBER = re.compile(r"\b(0\d{3} \d{3} \d{4}|116 123|999|111)\b")
+ALLOWED_TAGS = frozenset({"speak", "say-as", "prosody", "break", "p", "s", "emphasis", "sub", "audio", "lang"})
+DEFAULT_RATE = 100
+RATE_STEP = 15
+MIN_RATE, MAX_RATE = 70, 130
+
+
+def to_ssml(text: str, rate: int = DEFAULT_RATE) -> str:
+    """Inner SSML (no `<speak>`: ask-sdk-core adds it) for a plain-text answer."""
+    body = PHONE_NUMBER.sub(r'<say-as interpret-as="telephone">\1</say-as>', escape(text))
+    if rate != DEFAULT_RATE:
+        body = f'<prosody rate="{rate}%">{body}</prosody>'
+    return body
+
+
+def clamp_rate(rate: int) -> int:
+    return max(MIN_RATE, min(MAX_RATE, rate))
+
+
+def fit(text: str, limit: int = MAX_SPEECH_CHARS - 500) -> str:
+    """Cut over-long speech at a sentence end, leaving room for markup."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    return text[: cut + 1 if cut > 0 else limit]
+
+
+def problems(ssml: str) -> list[str]:
+    """What Alexa would refuse in this SSML: bad XML, unknown tags, too long."""
+    found = []
+    wrapped = ssml if ssml.startswith("<speak>") else f"<speak>{ssml}</speak>"
+    if len(wrapped) > MAX_SPEECH_CHARS:
+        found.append(f"speech is {len(wrapped)} characters; Alexa allows {MAX_SPEECH_CHARS}")
+    try:
+        root = ET.fromstring(wrapped)
+    except ET.ParseError as exc:
+        return [*found, f"not well-formed SSML: {exc}"]
+    found.extend(f"tag <{el.tag}> is not SSML Alexa supports" for el in root.iter() if el.tag not in ALLOWED_TAGS)
+    return found
