@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date
 
 from .content import Content, Topic
 from .router import Route
 
 _BULLET = re.compile(r"^\s*[•*\-]\s*")
-_ENDS_SENTENCE = (".", "?", "!", ":", ",")
+_ENDS_SENTENCE = (".", "?", "!", ":")
 
 
 def spoken_date(day: date) -> str:
@@ -22,7 +23,7 @@ def speakable(source: str) -> str:
     """Page text as one spoken passage: headings end with a full stop, bullet lists become 'a, b and c.'."""
     sentences: list[str] = []
     items: list[str] = []
-    for line in [ln.strip() for ln in source.splitlines()] + [""]:
+    for line in [" ".join(ln.split()).rstrip(",") for ln in source.splitlines()] + [""]:
         if _BULLET.match(line):
             items.append(_BULLET.sub("", line))
             continue
@@ -32,7 +33,7 @@ def speakable(source: str) -> str:
             items = []
         if line:
             sentences.append(line if line.endswith(_ENDS_SENTENCE) else line + ".")
-    return " ".join(s.replace(" ,", ",").replace(",.", ".") for s in sentences)
+    return " ".join(sentences)
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class Answers:
     """Everything the service says, from content, for any channel."""
 
     content: Content
-    today: date
+    today: Callable[[], date] = field(default=date.today)
 
     def message(self, name: str, **values: str) -> str:
         nurse = self.content.page.nurse_line
@@ -49,7 +50,7 @@ class Answers:
     def review_note(self) -> str:
         """Said with the sources, and wherever dates are read, once the page is past its review date."""
         page = self.content.page
-        if not page.is_overdue(self.today):
+        if not page.is_overdue(self.today()):
             return ""
         return self.message("review_overdue", due=spoken_date(page.next_review_due))
 
@@ -61,8 +62,7 @@ class Answers:
     def full(self, topic: Topic) -> str:
         text = speakable(topic.source)
         if topic.id == "sources":
-            reviewed = spoken_date(self.content.page.last_reviewed)
-            text = f"{self.short(topic)} The references are: {text} It was last reviewed on {reviewed}."
+            text = f"{self.short(topic)} The references are: {text}"
         return text
 
     def topic_list(self) -> str:

@@ -132,7 +132,7 @@ class CertificateCache:
             verification.PolicyBuilder()
             .store(self._store)
             .time(now)
-            .build_server_verifier(verification.DNSName(SIGNING_CERT_DNS_NAME))
+            .build_server_verifier(x509.DNSName(SIGNING_CERT_DNS_NAME))
         )
         try:
             verifier.verify(leaf, intermediates)

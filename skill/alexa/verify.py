@@ -1,4 +1,4 @@
-"""Check that a request really comes from Alexa, as Amazon requires of skills hosted as web services."""
+"""Check that a request really comes from Alexa, as Amazon requires of web-service skills."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import base64
 import json
 import logging
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Protocol
 from urllib.parse import unquote, urlsplit
 
 from cryptography import x509
@@ -35,6 +36,7 @@ __all__ = [
     "CertificateCache",
     "Clock",
     "Fetch",
+    "HeaderItems",
     "VerificationError",
     "check_certificate_url",
     "fetch_url",
@@ -50,8 +52,14 @@ _CERT_HOST = "s3.amazonaws.com"
 _CERT_PATH_PREFIX = "/echo.api/"
 
 
+class HeaderItems(Protocol):
+    """Request headers: a dict, any Mapping, or Flask's ``request.headers``."""
+
+    def items(self) -> Iterable[tuple[str, str]]: ...
+
+
 def check_certificate_url(url: str) -> None:
-    """Apply Amazon's rules to a ``SignatureCertChainUrl``; raise VerificationError if it breaks one."""
+    """Apply Amazon's rules to a ``SignatureCertChainUrl``; raise VerificationError if one is broken."""
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -76,7 +84,7 @@ class AlexaRequestVerifier:
     clock: Clock
     max_age: timedelta = timedelta(seconds=150)
 
-    def verify(self, headers: Mapping[str, str], body: bytes) -> None:
+    def verify(self, headers: HeaderItems, body: bytes) -> None:
         """Raise VerificationError unless ``body`` is a fresh request that Alexa signed."""
         try:
             self._verify(headers, body)
@@ -84,7 +92,7 @@ class AlexaRequestVerifier:
             _LOGGER.info("rejected a request that claims to come from Alexa: %s", exc)
             raise
 
-    def _verify(self, headers: Mapping[str, str], body: bytes) -> None:
+    def _verify(self, headers: HeaderItems, body: bytes) -> None:
         # Flask's headers ignore case but a plain dict (as in Lambda) does not.
         by_name = {name.lower(): value for name, value in headers.items()}
         cert_url = _required_header(by_name, CERT_URL_HEADER)
@@ -109,7 +117,8 @@ def _check_signature(leaf: x509.Certificate, signature: str, body: bytes) -> Non
     if not isinstance(key, rsa.RSAPublicKey):
         raise VerificationError("signing certificate does not hold an RSA key")
     try:
-        key.verify(base64.b64decode(signature, validate=True), body, padding.PKCS1v15(), hashes.SHA256())
+        raw = base64.b64decode(signature, validate=True)
+        key.verify(raw, body, padding.PKCS1v15(), hashes.SHA256())
     except (ValueError, InvalidSignature) as exc:  # binascii.Error is a ValueError
         raise VerificationError("request signature does not match") from exc
 
@@ -122,11 +131,11 @@ def _request_timestamp(body: bytes) -> datetime:
         raise VerificationError("request body is not valid JSON") from exc
     request = envelope.get("request") if isinstance(envelope, dict) else None
     stamp = request.get("timestamp") if isinstance(request, dict) else None
-    if not isinstance(stamp, str):
+    if stamp is None:
         raise VerificationError("request timestamp is missing")
     try:
-        sent = datetime.fromisoformat(stamp)
-    except ValueError as exc:
+        sent = datetime.fromisoformat(stamp)  # a non-string is a TypeError
+    except (TypeError, ValueError) as exc:
         raise VerificationError("request timestamp is malformed") from exc
     if sent.tzinfo is None:
         raise VerificationError("request timestamp is malformed")

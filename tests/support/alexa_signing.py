@@ -1,4 +1,7 @@
-"""Sign requests the way Alexa does: a throwaway test PKI, signatures, and a local certificate host."""
+"""Sign requests the way Alexa does: signatures, request bodies, and a local certificate host.
+
+The test PKI lives in ``alexa_pki`` and is re-exported here, so tests need only this module.
+"""
 
 from __future__ import annotations
 
@@ -8,25 +11,36 @@ import posixpath
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from skill.alexa.verify import fetch_url
+from tests.support.alexa_pki import (
+    ALEXA_DNS_NAME,
+    NOW,
+    AlexaPKI,
+    CertificateAuthority,
+    build_pki,
+    pem,
+    self_signed_leaf,
+)
 
-#: The moment the fake clocks stand still at; test certificates are valid around it.
-NOW = datetime(2026, 11, 24, 10, 0, 0, tzinfo=timezone.utc)
+__all__ = [
+    "ALEXA_DNS_NAME", "CERT_URL_PREFIX", "DEFAULT_CERT_URL", "NOW", "SKILL_ID",
+    "AlexaPKI", "CertificateAuthority", "CertificateHost",
+    "alexa_timestamp", "build_pki", "cert_url", "fixed_clock", "launch_request", "launch_request_body",
+    "local_fetcher", "pem", "request_body", "self_signed_leaf", "sign", "signed_headers",
+]
+
 SKILL_ID = "amzn1.ask.skill.test"
 CERT_URL_PREFIX = "https://s3.amazonaws.com/echo.api/"
 #: Where the stand-in host serves the good chain, as Amazon serves echo-api-cert-*.pem.
 DEFAULT_CERT_URL = CERT_URL_PREFIX + "echo-api-cert.pem"
-ALEXA_DNS_NAME = "echo-api.amazon.com"
 
 
 def fixed_clock(at: datetime = NOW) -> Callable[[], datetime]:
@@ -93,7 +107,7 @@ def launch_request_body(timestamp: datetime | str = NOW) -> bytes:
     return request_body(launch_request(timestamp))
 
 
-@dataclass
+@dataclass(eq=False)
 class CertificateHost:
     """A local stand-in for Amazon's certificate host: serves PEM files under /echo.api/ on
     127.0.0.1 and counts the GETs it receives (all of them, 404s included)."""
@@ -129,7 +143,7 @@ class CertificateHost:
         self._server = _Server(("127.0.0.1", 0), _Handler)
         self._server.host = self
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
         self._thread.start()
         return self

@@ -1,0 +1,97 @@
+"""`POST /alexa`: size -> verify -> parse -> skill id -> ask-sdk-core -> JSON. Bad requests get a 400 with a reason."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from typing import Any
+
+from ask_sdk_core.exceptions import AskSdkException
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_model import RequestEnvelope
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+
+from ..service import Service
+from .certificates import CertificateCache, VerificationError, fetch_url, load_trusted_roots
+from .skill import build_skill
+from .verify import AlexaRequestVerifier
+
+_LOGGER = logging.getLogger(__name__)
+SKILL, VERIFIER = "alexa_skill", "alexa_verifier"
+
+bp = Blueprint("alexa", __name__)
+
+
+def init_app(app: Flask, service: Service) -> None:
+    """Build the skill and (unless turned off) the verifier once, and register `/alexa`."""
+    app.extensions[SKILL] = build_skill(service)
+    if app.config["ALEXA_VERIFY_SIGNATURES"]:
+        timeout = float(app.config["ALEXA_CERT_TIMEOUT"])
+        fetch = app.config.get("ALEXA_CERT_FETCH") or (lambda url: fetch_url(url, timeout=timeout))
+        clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+        roots = load_trusted_roots(app.config["ALEXA_TRUSTED_ROOTS"])
+        app.extensions[VERIFIER] = AlexaRequestVerifier(CertificateCache(fetch, roots, clock), clock)
+    else:
+        _LOGGER.warning(
+            "ALEXA_VERIFY_SIGNATURES is off: /alexa accepts requests without checking they come from "
+            "Alexa. Amazon will not certify a skill hosted like this; use it only for local testing."
+        )
+        app.extensions[VERIFIER] = None
+    app.register_blueprint(bp)
+
+
+def bad_request(reason: str, status: int = 400) -> tuple[Response, int]:
+    return jsonify(error=reason), status
+
+
+@bp.post("/alexa")
+def alexa() -> Any:
+    body = request.get_data(cache=False)  # Flask has already refused bodies over MAX_CONTENT_LENGTH
+    verifier: AlexaRequestVerifier | None = current_app.extensions[VERIFIER]
+    if verifier is not None:
+        try:
+            verifier.verify(request.headers, body)
+        except VerificationError as exc:
+            return bad_request(str(exc))
+    try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return bad_request("body is not JSON")
+    if problem := envelope_problem(payload):
+        return bad_request(problem)
+    expected_id = current_app.config["ALEXA_SKILL_ID"]
+    if expected_id and application_id(payload) != expected_id:
+        return bad_request("request is for another skill")
+    skill: CustomSkill = current_app.extensions[SKILL]
+    try:
+        envelope = skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+    except AskSdkException:
+        return bad_request(f"unsupported request type {payload['request']['type']!r}")
+    response = skill.invoke(request_envelope=envelope, context=None)
+    return jsonify(skill.serializer.serialize(response))
+
+
+def envelope_problem(payload: Any) -> str:
+    """The fields every Alexa request carries; without them there is nothing to answer."""
+    if not isinstance(payload, dict):
+        return "body is not an Alexa request envelope"
+    req = payload.get("request")
+    if not isinstance(req, dict) or not isinstance(req.get("type"), str):
+        return "request.type is missing"
+    for field in ("requestId", "timestamp"):
+        if not isinstance(req.get(field), str):
+            return f"request.{field} is missing"
+    if not application_id(payload):
+        return "context.System.application.applicationId is missing"
+    return ""
+
+
+def application_id(payload: dict[str, Any]) -> str | None:
+    for path in (("context", "System", "application", "applicationId"), ("session", "application", "applicationId")):
+        node: Any = payload
+        for key in path:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, str):
+            return node
+    return None

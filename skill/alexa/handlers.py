@@ -1,0 +1,197 @@
+"""Alexa request handlers: each says whether a request is its own, then answers it from the service."""
+
+from __future__ import annotations
+
+import logging
+from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.utils import get_slot_value, is_intent_name, is_request_type
+from ask_sdk_model import IntentRequest, Response
+
+from ..service import Service
+from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
+from .replies import OFFER, RATE, REPROMPT, SAID, TOPIC, answer_topic, is_one_shot, reply, session
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class Handler(AbstractRequestHandler):
+    """A handler with the shared service; subclasses name their intents or request types."""
+
+    intents: tuple[str, ...] = ()
+    request_types: tuple[str, ...] = ()
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return any(is_request_type(t)(handler_input) for t in self.request_types) or any(
+            is_intent_name(name)(handler_input) for name in self.intents
+        )
+
+    def say(self, name: str, **values: str) -> str:
+        return self.service.answers.message(name, **values)
+
+
+class Launch(Handler):
+    request_types = ("LaunchRequest",)
+    intents = ("AMAZON.NavigateHomeIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(OFFER, None)
+        return reply(handler_input, self.say("welcome"), reprompt=self.say("welcome_reprompt"))
+
+
+class TopicIntent(Handler):
+    """One intent per topic (`WhereItSpreadsIntent` ...), all answered the same way."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        request = handler_input.request_envelope.request
+        return isinstance(request, IntentRequest) and (
+            self.service.content.topic_for_intent(request.intent.name) is not None
+        )
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        request = handler_input.request_envelope.request
+        assert isinstance(request, IntentRequest)  # can_handle made sure
+        topic = self.service.content.topic_for_intent(request.intent.name)
+        assert topic is not None
+        return answer_topic(self.service, handler_input, topic)
+
+
+class AskQuestion(Handler):
+    """Free text from the `AMAZON.SearchQuery` slot, routed like every other channel's questions."""
+
+    intents = ("AskQuestionIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        query = get_slot_value(handler_input, "query") or ""
+        route = self.service.router.route(query)
+        if route.kind == "answer" and route.topic:
+            return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
+        if route.kind == "urgent":
+            text = self.say("urgent")
+            return reply(handler_input, text, card=("Get help now", text), end=True)
+        if not query.strip():
+            return reply(handler_input, self.say("fallback"), reprompt=self.say("welcome_reprompt"))
+        session(handler_input).pop(OFFER, None)
+        end = is_one_shot(handler_input)
+        return reply(handler_input, self.say("out_of_scope"), reprompt=None if end else self.say("reprompt"))
+
+
+class TellMeMore(Handler):
+    intents = ("TellMeMoreIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        topic_id = session(handler_input).get(TOPIC)
+        if not topic_id:
+            return reply(handler_input, self.say("no_more"), reprompt=self.say("welcome_reprompt"))
+        return answer_topic(self.service, handler_input, self.service.content.topic(topic_id), full=True)
+
+
+class ListTopics(Handler):
+    intents = ("ListTopicsIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(OFFER, None)
+        text = self.service.answers.topic_list()
+        return reply(handler_input, text, reprompt=self.say("welcome_reprompt"))
+
+
+class Help(Handler):
+    intents = ("AMAZON.HelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, self.say("help"), reprompt=self.say("welcome_reprompt"))
+
+
+class Yes(Handler):
+    intents = ("AMAZON.YesIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        offered = session(handler_input).get(OFFER)
+        if not offered:
+            return reply(handler_input, self.say("reprompt"), reprompt=self.say("welcome_reprompt"))
+        return answer_topic(self.service, handler_input, self.service.content.topic(offered))
+
+
+class No(Handler):
+    intents = ("AMAZON.NoIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(OFFER, None)
+        return reply(handler_input, self.say("no_thanks"), reprompt=self.say("reprompt"))
+
+
+class Repeat(Handler):
+    intents = ("AMAZON.RepeatIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        if not attributes.get(SAID):
+            return reply(handler_input, self.say("nothing_to_repeat"), reprompt=self.say("welcome_reprompt"))
+        return reply(handler_input, attributes[SAID], reprompt=attributes.get(REPROMPT) or self.say("reprompt"))
+
+
+class Speed(Handler):
+    """'Slower' / 'faster': the rate holds for the rest of the session, then is forgotten."""
+
+    intents = ("SlowerIntent", "FasterIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        attributes = session(handler_input)
+        slower = is_intent_name("SlowerIntent")(handler_input)
+        rate = int(attributes.get(RATE, DEFAULT_RATE)) + (-RATE_STEP if slower else RATE_STEP)
+        attributes[RATE] = clamp_rate(rate)
+        confirm = self.say("slower" if slower else "faster")
+        follow = attributes.get(REPROMPT) or self.say("reprompt")
+        return reply(handler_input, f"{confirm} {follow}", reprompt=follow)
+
+
+class StopOrCancel(Handler):
+    intents = ("AMAZON.StopIntent", "AMAZON.CancelIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return reply(handler_input, self.say("goodbye"), end=True)
+
+
+class SessionEnded(Handler):
+    request_types = ("SessionEndedRequest",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        return handler_input.response_builder.response
+
+
+class Fallback(Handler):
+    """AMAZON.FallbackIntent, and any intent or request this skill does not know."""
+
+    def can_handle(self, handler_input: HandlerInput) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        if not is_request_type("IntentRequest")(handler_input):
+            return handler_input.response_builder.response  # e.g. System.ExceptionEncountered: no speech
+        return reply(handler_input, self.say("fallback"), reprompt=self.say("welcome_reprompt"))
+
+
+class Apology(AbstractExceptionHandler):
+    """Anything unexpected: apologise in speech, log the error (never what the person said)."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+
+    def can_handle(self, handler_input: HandlerInput, exception: Exception) -> bool:
+        return True
+
+    def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
+        _LOGGER.error("Handler failed: %s", type(exception).__name__, exc_info=exception)
+        answers = self.service.answers
+        return reply(handler_input, answers.message("error"), reprompt=answers.message("welcome_reprompt"))
+
+
+#: In dispatch order: the first that can handle a request answers it.
+HANDLERS: tuple[type[Handler], ...] = (
+    Launch, TopicIntent, AskQuestion, TellMeMore, ListTopics, Help, Yes, No, Repeat, Speed,
+    StopOrCancel, SessionEnded, Fallback,
+)
+

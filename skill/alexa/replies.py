@@ -1,0 +1,66 @@
+"""Build Alexa responses: SSML at the session's speed, reprompts, cards, and what to remember."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_model import Response
+from ask_sdk_model.ui import SimpleCard
+
+from ..content import Topic
+from ..service import Service
+from ..ssml import DEFAULT_RATE, fit, to_ssml
+
+# Session attribute names. State lives only in the Alexa session; nothing about the user is stored.
+TOPIC, OFFER, SAID, REPROMPT, RATE = "topic", "offer", "said", "reprompt", "rate"
+
+
+def session(handler_input: HandlerInput) -> dict[str, Any]:
+    return handler_input.attributes_manager.session_attributes
+
+
+def is_one_shot(handler_input: HandlerInput) -> bool:
+    """'Alexa, ask ... where breast cancer spreads': answer and end, as people expect of a one-shot."""
+    envelope_session = handler_input.request_envelope.session
+    return bool(envelope_session is not None and envelope_session.new)
+
+
+def reply(
+    handler_input: HandlerInput,
+    text: str,
+    reprompt: str | None = None,
+    card: tuple[str, str] | None = None,
+    end: bool = False,
+) -> Response:
+    """Speak `text`; keep the session open with `reprompt` unless `end`."""
+    attributes = session(handler_input)
+    rate = int(attributes.get(RATE, DEFAULT_RATE))
+    builder = handler_input.response_builder.speak(to_ssml(fit(text), rate))
+    if card:
+        builder.set_card(SimpleCard(title=card[0], content=card[1]))
+    if end or reprompt is None:
+        builder.set_should_end_session(True)
+    else:
+        builder.ask(to_ssml(reprompt, rate)).set_should_end_session(False)
+        attributes[SAID], attributes[REPROMPT] = text, reprompt
+    return builder.response
+
+
+def answer_topic(service: Service, handler_input: HandlerInput, topic: Topic, full: bool = False) -> Response:
+    """The short answer (or the full section), then an offer of more and of the next topic."""
+    answers = service.answers
+    text = answers.full(topic) if full else answers.short(topic)
+    card = (topic.title, f"{text}\n\nFrom {service.content.page.publisher}. Not medical advice.")
+    if is_one_shot(handler_input) and not full:
+        return reply(handler_input, text, card=card, end=True)
+    attributes = session(handler_input)
+    attributes[TOPIC], attributes[OFFER] = topic.id, topic.next
+    follow = [] if full else [answers.message("offer_more")]
+    if topic.next:
+        offer = answers.message("offer_next", title=service.content.topic(topic.next).menu_label)
+    else:
+        offer = answers.message("reprompt")
+    if full:
+        text = f"{answers.message('full_intro', title=topic.title)} {text}"
+    return reply(handler_input, " ".join([text, *follow, offer]), reprompt=offer, card=card)

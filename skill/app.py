@@ -1,0 +1,40 @@
+"""The Flask app factory: settings, the shared service, and each channel's endpoints."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+from flask import Flask, jsonify
+from werkzeug.exceptions import HTTPException
+
+from .alexa import endpoint as alexa_endpoint
+from .service import Service
+from .settings import DEFAULTS, from_environment
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_mapping(DEFAULTS)
+    app.config.update(from_environment(os.environ))
+    if test_config:
+        app.config.update(test_config)
+
+    fixed_today = app.config["TODAY"]
+    today = (lambda: date.fromisoformat(fixed_today)) if fixed_today else date.today
+    service = Service.load(app.config["CONTENT_PATH"], app.config["ROUTER_PATH"], today)
+    app.extensions["voice_service"] = service
+
+    alexa_endpoint.init_app(app, service)
+
+    @app.get("/healthz")
+    def healthz() -> Any:
+        return jsonify(status="ok", topics=len(service.content.topics))
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        # Short JSON reasons instead of HTML pages, for 404, 405, 413 and the rest.
+        return jsonify(error=error.description or error.name), error.code
+
+    return app

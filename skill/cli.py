@@ -1,0 +1,113 @@
+"""The command line: a thin click group over the library. Errors become messages, never tracebacks."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+
+from .check import check_content
+from .content import DEFAULT_CONTENT_PATH
+from .errors import SkillError
+from .service import Service
+
+MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
+
+
+def _service(content_path: str) -> Service:
+    try:
+        return Service.load(content_path)
+    except SkillError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@click.group()
+def cli() -> None:
+    """Spoken answers from Cancer Research UK's page on secondary breast cancer."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(host: str, port: int, threads: int) -> None:
+    """Serve the Alexa endpoint (POST /alexa) and /healthz with waitress."""
+    import waitress
+
+    from .app import create_app
+
+    try:
+        app = create_app()
+    except SkillError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Serving on http://{host}:{port}  (POST /alexa, GET /healthz); Ctrl+C to stop")
+    waitress.serve(app, host=host, port=port, threads=threads)
+
+
+@cli.command()
+@click.argument("question", nargs=-1)
+@click.option("--jsonl", is_flag=True, help="Read one question per line on stdin; write one JSON object per line.")
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+def ask(question: tuple[str, ...], jsonl: bool, content_path: str) -> None:
+    """Print the spoken answer to QUESTION, as the skill would say it."""
+    service = _service(content_path)
+    if jsonl:
+        for line in sys.stdin:
+            if line.strip():
+                route = service.router.route(line)
+                speech = service.answers.for_route(route)
+                row = {"question": line.strip(), "kind": route.kind, "topic": route.topic, "speech": speech}
+                click.echo(json.dumps(row, ensure_ascii=False))
+        return
+    if not question:
+        raise click.UsageError("Give a question, e.g. skill ask where does breast cancer spread, or use --jsonl.")
+    click.echo(service.answers.for_route(service.router.route(" ".join(question))))
+
+
+@cli.command()
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), help="Check as if today were this date.")
+def check(content_path: str, today: object) -> None:
+    """Validate the content and report length, reading ease, SSML and the review date."""
+    service = _service(content_path)
+    day = today.date() if today else date.today()  # type: ignore[attr-defined]
+    report = check_content(service.content, day)
+    click.echo(f"{service.content.path}: {len(service.content.topics)} topics, schema valid")
+    for line in report.lines:
+        click.echo(line)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}")
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    if report.errors:
+        raise click.ClickException(f"{len(report.errors)} problem(s) in the content")
+    click.echo("ok" + (f" ({len(report.warnings)} warning(s))" if report.warnings else ""))
+
+
+@cli.command("build-models")
+@click.option("--out", default=str(MODELS_DIR), show_default=True, type=click.Path(file_okay=False))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; fail if the files differ from content.")
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+def build_models(out: str, check_only: bool, content_path: str) -> None:
+    """Write the Alexa interaction models (ASK CLI layout) from the content."""
+    from .models import stale_models, write_models
+
+    service = _service(content_path)
+    try:
+        if check_only:
+            stale = stale_models(service.content, Path(out))
+            if stale:
+                raise click.ClickException(
+                    f"{len(stale)} file(s) differ from content: {', '.join(stale)}. Run: python -m skill build-models"
+                )
+            click.echo(f"{out}: up to date")
+            return
+        written = write_models(service.content, Path(out))
+    except SkillError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{out}: {len(written)} file(s) written" if written else f"{out}: already up to date")

@@ -1,0 +1,43 @@
+"""Settings: defaults, then environment variables of the same names, then a test override."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from .content import DEFAULT_CONTENT_PATH
+from .router import DEFAULT_ROUTER_PATH
+
+DEFAULTS: dict[str, Any] = {
+    "CONTENT_PATH": str(DEFAULT_CONTENT_PATH),
+    "ROUTER_PATH": str(DEFAULT_ROUTER_PATH),
+    # Alexa: verification is on unless explicitly turned off; the skill id is checked when set.
+    "ALEXA_VERIFY_SIGNATURES": True,
+    "ALEXA_SKILL_ID": None,
+    "ALEXA_TRUSTED_ROOTS": None,  # a PEM bundle; None means certifi's
+    "ALEXA_CERT_TIMEOUT": 5.0,
+    # Pretend today is this ISO date (to preview how the review-date warning reads); None is today.
+    "TODAY": None,
+    # Alexa never sends more; anything larger is refused before it is read.
+    "MAX_CONTENT_LENGTH": 128 * 1024,
+}
+
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Environment values for the known keys, typed like their defaults."""
+    found: dict[str, Any] = {}
+    for key, default in DEFAULTS.items():
+        if key not in environ:
+            continue
+        raw = environ[key].strip()
+        if isinstance(default, bool):
+            found[key] = raw.lower() not in _FALSE
+        elif isinstance(default, int):
+            found[key] = int(raw)
+        elif isinstance(default, float):
+            found[key] = float(raw)
+        else:
+            found[key] = raw or None
+    return found
