@@ -35,6 +35,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
         # Short JSON reasons instead of HTML pages, for 404, 405, 413 and the rest.
+        if error.code == 413:
+            limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+            return jsonify(error=f"request body is larger than {limit} KiB"), 413
         return jsonify(error=error.description or error.name), error.code
 
     return app

@@ -29,7 +29,7 @@ def init_app(app: Flask, service: Service) -> None:
     if app.config["ALEXA_VERIFY_SIGNATURES"]:
         timeout = float(app.config["ALEXA_CERT_TIMEOUT"])
         fetch = app.config.get("ALEXA_CERT_FETCH") or (lambda url: fetch_url(url, timeout=timeout))
-        clock = lambda: datetime.now(timezone.utc)  # noqa: E731
+        clock = app.config.get("ALEXA_CLOCK") or _utc_now  # tests stop the clock
         roots = load_trusted_roots(app.config["ALEXA_TRUSTED_ROOTS"])
         app.extensions[VERIFIER] = AlexaRequestVerifier(CertificateCache(fetch, roots, clock), clock)
     else:
@@ -39,6 +39,10 @@ def init_app(app: Flask, service: Service) -> None:
         )
         app.extensions[VERIFIER] = None
     app.register_blueprint(bp)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 def bad_request(reason: str, status: int = 400) -> tuple[Response, int]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
-from ask_sdk_core.utils import get_slot_value, is_intent_name, is_request_type
+from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 
 from ..service import Service
@@ -65,7 +65,8 @@ class AskQuestion(Handler):
     intents = ("AskQuestionIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        query = get_slot_value(handler_input, "query") or ""
+        slot = get_slot(handler_input, "query")
+        query = (slot.value if slot else None) or ""
         route = self.service.router.route(query)
         if route.kind == "answer" and route.topic:
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
@@ -73,7 +74,7 @@ class AskQuestion(Handler):
             text = self.say("urgent")
             return reply(handler_input, text, card=("Get help now", text), end=True)
         if not query.strip():
-            return reply(handler_input, self.say("fallback"), reprompt=self.say("welcome_reprompt"))
+            return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         session(handler_input).pop(OFFER, None)
         end = is_one_shot(handler_input)
         return reply(handler_input, self.say("out_of_scope"), reprompt=None if end else self.say("reprompt"))

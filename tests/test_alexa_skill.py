@@ -1,0 +1,161 @@
+"""The Alexa skill as a person meets it: real app, real ask-sdk-core, signed envelopes kept as files."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support.alexa_conversation import Conversation, ends, reprompt, speech
+
+NURSE_NUMBER = '<say-as interpret-as="telephone">0808 800 4040</say-as>'
+
+
+def test_launch_welcomes_says_where_the_information_is_from_and_keeps_listening(conversation: Conversation) -> None:
+    reply = conversation.say("launch")
+    said = speech(reply)
+    assert "Cancer Research UK" in said
+    assert "not medical advice" in said
+    assert said.count("?") >= 2  # two example questions, then "what would you like to know?"
+    assert reprompt(reply) and not ends(reply)
+
+
+def test_full_dialogue_launch_question_yes_repeat_more_stop(conversation: Conversation) -> None:
+    conversation.say("launch")
+
+    answer = conversation.say("ask_question", query="how long have i got")
+    assert "different for each person" in speech(answer)
+    assert "tell me more" in speech(answer)
+    assert "Would you like to hear about support and the nurse line?" in speech(answer)
+    assert not ends(answer)
+
+    accepted = conversation.say("yes")
+    assert NURSE_NUMBER in speech(accepted)
+
+    repeated = conversation.say("repeat")
+    assert speech(repeated) == speech(accepted)
+
+    more = conversation.say("tell_me_more")
+    assert "Here is the full section: Information and support." in speech(more)
+    assert "For information and support, you can phone" in speech(more)
+    assert not ends(more)
+
+    goodbye = conversation.say("stop")
+    assert "Goodbye" in speech(goodbye) and ends(goodbye)
+
+
+def test_no_declines_the_offer_and_asks_what_else(conversation: Conversation) -> None:
+    conversation.say("launch")
+    conversation.say("where_it_spreads")
+    declined = conversation.say("no")
+    assert "What else would you like to know?" in speech(declined)
+    after_no = conversation.say("yes")  # nothing is on offer any more
+    assert "liver" not in speech(after_no) and not ends(after_no)
+
+
+def test_one_shot_question_answers_and_ends(conversation: Conversation) -> None:
+    reply = conversation.say("where_it_spreads")
+    assert "liver, lungs, lymph nodes, brain or bones" in speech(reply)
+    assert ends(reply)
+    assert reply["response"]["card"]["title"] == "Where breast cancer spreads"
+    assert "Not medical advice" in reply["response"]["card"]["content"]
+
+
+@pytest.mark.parametrize("query", ["i want to end it all", "my wife has collapsed and is not breathing"])
+def test_urgent_words_get_emergency_numbers_first_and_only(conversation: Conversation, query: str) -> None:
+    conversation.say("launch")
+    reply = conversation.say("ask_question", query=query)
+    said = speech(reply)
+    assert said.startswith("<speak>If this is an emergency, call")
+    for number in ("999", "111", "116 123"):
+        assert f'<say-as interpret-as="telephone">{number}</say-as>' in said
+    assert "Cancer Research UK" not in said  # nothing else competes with the safety message
+
+
+def test_out_of_scope_question_is_declined_honestly_with_the_nurse_line(conversation: Conversation) -> None:
+    conversation.say("launch")
+    reply = conversation.say("ask_question", query="what dose of tamoxifen should i take")
+    said = speech(reply)
+    assert "can't answer that" in said
+    assert "where it spreads" in said
+    assert NURSE_NUMBER in said
+    assert not ends(reply) and reprompt(reply)
+
+
+def test_slower_and_faster_change_the_speed_for_the_rest_of_the_session(conversation: Conversation) -> None:
+    conversation.say("launch")
+    conversation.say("slower")
+    slow = conversation.say("where_it_spreads")
+    assert '<prosody rate="85%">' in speech(slow)
+    conversation.say("faster")
+    conversation.say("faster")
+    fast = conversation.say("outlook")
+    assert '<prosody rate="115%">' in speech(fast)
+
+
+def test_speed_has_limits(conversation: Conversation) -> None:
+    conversation.say("launch")
+    for _ in range(10):
+        reply = conversation.say("slower")
+    rate = re.search(r'rate="(\d+)%"', speech(reply))
+    assert rate and int(rate.group(1)) >= 70
+
+
+@pytest.mark.parametrize(
+    "request_name, expected",
+    [
+        ("help", "tell me more"),
+        ("list_topics", "where it spreads"),
+        ("fallback", "what can I ask?"),
+        ("unknown_intent", "what can I ask?"),
+        ("navigate_home", "Welcome"),
+        ("tell_me_more", "Ask me about a topic first"),
+        ("repeat", "Welcome"),
+        ("ask_question_empty", "didn't hear a question"),
+    ],
+)
+def test_every_open_answer_offers_a_next_step_and_a_reprompt(
+    conversation: Conversation, request_name: str, expected: str
+) -> None:
+    conversation.say("launch")
+    reply = conversation.say(request_name)
+    assert expected in speech(reply)
+    assert reprompt(reply) and not ends(reply)
+
+
+def test_cancel_says_goodbye(conversation: Conversation) -> None:
+    conversation.say("launch")
+    reply = conversation.say("cancel")
+    assert "Goodbye" in speech(reply) and ends(reply)
+
+
+@pytest.mark.parametrize("request_name", ["session_ended", "session_ended_error", "exception_encountered"])
+def test_requests_that_must_not_speak_get_an_empty_response(conversation: Conversation, request_name: str) -> None:
+    reply = conversation.say(request_name)
+    assert "outputSpeech" not in reply["response"]
+
+
+def test_every_topic_intent_answers_with_its_short_answer(conversation: Conversation, app) -> None:
+    service = app.extensions["voice_service"]
+    conversation.say("launch")
+    for topic in service.content.topics:
+        data = conversation_request(topic.intent_name)
+        reply = conversation.post(data).get_json()
+        assert service.answers.short(topic).split(".")[0] in speech(reply).replace("&apos;", "'")
+        assert len(speech(reply)) < 8000
+
+
+def conversation_request(intent_name: str) -> dict:
+    from tests.support.alexa_conversation import envelope
+
+    data = envelope("outlook")
+    data["request"]["intent"]["name"] = intent_name
+    return data
+
+
+def test_nothing_about_the_person_is_kept_between_sessions(conversation: Conversation, client, alexa_pki) -> None:
+    conversation.say("launch")
+    conversation.say("ask_question", query="where does it spread")
+    fresh = Conversation(client, alexa_pki)
+    reply = fresh.say("repeat")
+    assert "liver" not in speech(reply)
