@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -79,14 +80,19 @@ class Content:
     messages: dict[str, str]
     topics: tuple[Topic, ...]
 
+    @cached_property
+    def _by_id(self) -> dict[str, Topic]:
+        return {t.id: t for t in self.topics}
+
+    @cached_property
+    def _by_intent(self) -> dict[str, Topic]:
+        return {t.intent_name: t for t in self.topics}
+
     def topic(self, topic_id: str) -> Topic:
-        for topic in self.topics:
-            if topic.id == topic_id:
-                return topic
-        raise KeyError(topic_id)
+        return self._by_id[topic_id]
 
     def topic_for_intent(self, intent_name: str) -> Topic | None:
-        return next((t for t in self.topics if t.intent_name == intent_name), None)
+        return self._by_intent.get(intent_name)
 
 
 def load_content(path: str | Path = DEFAULT_CONTENT_PATH) -> Content:

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'"})
 _NOT_WORD = re.compile(r"[^a-z0-9' ]+")
@@ -29,18 +30,41 @@ def drop_apostrophes(text: str) -> str:
 
 @dataclass(frozen=True)
 class Corrections:
-    """Regex fixes for misheard or run-together words, applied in order."""
+    """Misheard words and phrases put right by dictionary look-up (longest first), then a few regexes."""
 
-    rules: tuple[tuple[re.Pattern[str], str], ...]
+    phrases: dict[tuple[str, ...], tuple[str, ...]]
+    longest: int
+    patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     @classmethod
-    def from_mapping(cls, mapping: dict[str, str]) -> Corrections:
-        return cls(tuple((re.compile(pattern), replacement) for pattern, replacement in mapping.items()))
+    def from_lists(cls, meant_heard: dict[str, list[str]], patterns: dict[str, str] | None = None) -> Corrections:
+        phrases = {tuple(heard.split()): tuple(meant.split()) for meant, all_heard in meant_heard.items()
+                   for heard in all_heard}
+        compiled = tuple((re.compile(p), r) for p, r in (patterns or {}).items())
+        return cls(phrases, max((len(k) for k in phrases), default=1), compiled)
 
     def __call__(self, text: str) -> str:
-        for pattern, replacement in self.rules:
+        words, out, i = text.split(), [], 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                meant = self.phrases.get(tuple(words[i:i + size]))
+                if meant is not None:
+                    out.extend(meant)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        text = " ".join(out)
+        for pattern, replacement in self.patterns:
             text = pattern.sub(replacement, text)
-        return _SPACES.sub(" ", text).strip()
+        return text
+
+
+def any_of(patterns: Iterable[str]) -> re.Pattern[str]:
+    """One regex matching where any of `patterns` would: one scan instead of one per pattern.
+    (Measured: for a yes/no search, the plain alternation is faster than hoisting `\\b`.)"""
+    return re.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def stem(word: str) -> str:
@@ -68,17 +92,23 @@ def tokens(text: str, fillers: Iterable[str], synonyms: dict[str, str]) -> list[
     return [synonyms.get(word, word) for word in text.split() if word not in skip]
 
 
+@lru_cache(maxsize=8192)
+def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
+    """A word's stem and character 4-grams; cached, since people use a few thousand words at most."""
+    padded = f"<{word}>"
+    return stem(word), tuple("c:" + padded[i:i + 4] for i in range(len(padded) - 3))
+
+
 def features(words: Sequence[str]) -> dict[str, float]:
     """Stems, stem pairs and character 4-grams, weighted so whole words count most."""
-    stems = [stem(word) for word in words]
     out: dict[str, float] = {}
-    for s in stems:
-        out["w:" + s] = out.get("w:" + s, 0.0) + 1.0
+    stems = []
+    for word in words:
+        stemmed, grams = _word_features(word)
+        stems.append(stemmed)
+        out["w:" + stemmed] = out.get("w:" + stemmed, 0.0) + 1.0
+        for gram in grams:
+            out[gram] = out.get(gram, 0.0) + 0.15
     for a, b in zip(stems, stems[1:]):
         out[f"b:{a}_{b}"] = out.get(f"b:{a}_{b}", 0.0) + 0.7
-    for word in words:
-        padded = f"<{word}>"
-        for i in range(len(padded) - 3):
-            gram = "c:" + padded[i:i + 4]
-            out[gram] = out.get(gram, 0.0) + 0.15
     return out

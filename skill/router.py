@@ -13,7 +13,7 @@ import yaml
 
 from .content import CONTENT_DIR, Content
 from .errors import ContentError
-from .normalise import Corrections, drop_apostrophes, features, fold, pipeline, tokens
+from .normalise import Corrections, any_of, drop_apostrophes, features, fold, pipeline, tokens
 
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
 OUT_OF_SCOPE = "out_of_scope"
@@ -45,8 +45,8 @@ class RouterData:
     other_cancers: frozenset[str]
     other_cancer_words: frozenset[str]
     out_of_scope_words: frozenset[str]
-    out_of_scope_phrases: tuple[re.Pattern[str], ...]
-    urgent: tuple[re.Pattern[str], ...]
+    out_of_scope_phrases: re.Pattern[str]
+    urgent: re.Pattern[str]
     out_of_scope_samples: tuple[str, ...]
 
     @classmethod
@@ -55,14 +55,14 @@ class RouterData:
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
             return cls(
-                corrections=Corrections.from_mapping(data["corrections"]),
+                corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),
                 fillers=frozenset(data["fillers"]),
                 synonyms=dict(data["synonyms"]),
                 other_cancers=frozenset(data["other_cancers"]),
                 other_cancer_words=frozenset(data["other_cancer_words"]),
                 out_of_scope_words=frozenset(data["out_of_scope_words"]),
-                out_of_scope_phrases=tuple(re.compile(p) for p in data["out_of_scope_phrases"]),
-                urgent=tuple(re.compile(p) for p in data["urgent"]),
+                out_of_scope_phrases=any_of(data["out_of_scope_phrases"]),
+                urgent=any_of(data["urgent"]),
                 out_of_scope_samples=tuple(data["out_of_scope_samples"]),
             )
         except (OSError, yaml.YAMLError, KeyError, TypeError, re.error) as exc:
@@ -91,7 +91,7 @@ class Router:
                 classes_of.setdefault(self._vocab[f], set()).add(label)
         n_classes = len(set(self._labels))
         cf = np.array([len(classes_of[i]) for i in range(len(self._vocab))], dtype=float)
-        self._idf = np.log((1 + n_classes) / (1 + cf)) + 1.0
+        self._idf = (np.log((1 + n_classes) / (1 + cf)) + 1.0).astype(np.float32)
         self._unseen_idf = math.log(1 + n_classes) + 1.0
         matrix = np.zeros((len(self._vocab), len(vectors)), dtype=np.float32)
         for j, v in enumerate(vectors):
@@ -101,6 +101,7 @@ class Router:
         self._matrix = matrix
         self._classes = sorted(set(self._labels))
         self._starts = np.array([self._labels.index(c) for c in self._classes])
+        self._out_of_scope_index = self._classes.index(OUT_OF_SCOPE)
 
     @classmethod
     def from_content(cls, content: Content, router_path: str | Path = DEFAULT_ROUTER_PATH) -> Router:
@@ -116,7 +117,7 @@ class Router:
         text = self._clean(question)
         if not text:
             return Route("out_of_scope", reason="nothing was said")
-        if any(p.search(text) for p in self._data.urgent):
+        if self._data.urgent.search(text):
             return Route("urgent", reason="urgent words")
         words = text.split()
         if reason := self._out_of_scope_rule(text, words):
@@ -126,7 +127,7 @@ class Router:
     def _out_of_scope_rule(self, text: str, words: list[str]) -> str:
         if self._data.out_of_scope_words.intersection(words):
             return "names a medicine or dose"
-        if any(p.search(text) for p in self._data.out_of_scope_phrases):
+        if self._data.out_of_scope_phrases.search(text):
             return "a question the page does not answer"
         if _IN_SCOPE_ANCHORS.intersection(words):
             return ""
@@ -137,21 +138,26 @@ class Router:
 
     def _nearest(self, text: str) -> Route:
         query = features(tokens(text, self._data.fillers, self._data.synonyms))
-        known = [(self._vocab[f], w) for f, w in query.items() if f in self._vocab]
-        if not known:
+        idx: list[int] = []
+        values: list[float] = []
+        unseen = 0.0
+        for feature, value in query.items():
+            i = self._vocab.get(feature)
+            if i is None:
+                unseen += value * value
+            else:
+                idx.append(i)
+                values.append(value)
+        if not idx:
             return Route("out_of_scope", reason="no known words")
-        idx = [i for i, _ in known]
-        weights = np.array([w for _, w in known]) * self._idf[idx]
-        unseen = [w * self._unseen_idf for f, w in query.items() if f not in self._vocab]
-        norm = math.sqrt(float(weights @ weights) + sum(u * u for u in unseen))
-        sims = (weights / norm) @ self._matrix[idx]
-        best = np.maximum.reduceat(sims, self._starts)
-        order = np.argsort(best)[::-1]
-        top = self._classes[order[0]]
-        if top == OUT_OF_SCOPE:
-            return Route("out_of_scope", score=float(best[order[0]]), reason="closest to out-of-scope samples")
-        score = float(best[order[0]])
-        oos = float(best[self._classes.index(OUT_OF_SCOPE)])
+        weights = np.array(values, dtype=np.float32) * self._idf[idx]
+        norm = math.sqrt(float(weights @ weights) + unseen * self._unseen_idf ** 2)
+        best = np.maximum.reduceat((weights / norm) @ self._matrix[idx], self._starts)
+        top = int(best.argmax())
+        score = float(best[top])
+        if top == self._out_of_scope_index:
+            return Route("out_of_scope", score=score, reason="closest to out-of-scope samples")
+        oos = float(best[self._out_of_scope_index])
         if score < MIN_SIMILARITY or score - oos < OUT_OF_SCOPE_MARGIN:
             return Route("out_of_scope", score=score, reason="not close enough to any topic")
-        return Route("answer", topic=top, score=score)
+        return Route("answer", topic=self._classes[top], score=score)

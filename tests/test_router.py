@@ -1,0 +1,224 @@
+"""Spoken questions as a speech recogniser writes them -> the part of the page that answers them.
+
+These questions are written for this file; benchmarks/dev_questions.tsv is a separate evaluation set.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from skill.content import load_content
+from skill.router import MIN_SIMILARITY, Router
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.from_content(load_content())
+
+
+def gap(reason: str, *values: str) -> object:
+    """A clear case the router gets wrong today: kept in the table so that fixing it is noticed."""
+    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
+
+
+# --- questions the page answers ----------------------------------------------------------------------
+
+RECOGNISER_STYLE = [
+    # lower case, no punctuation, fillers left in
+    ("um where does breast cancer usually end up going", "where-it-spreads"),
+    ("er can secondary breast cancer go to your bones", "where-it-spreads"),
+    ("what's the outlook er for secondary breast cancer", "outlook"),
+    ("how long do people um live with it", "outlook"),
+    ("um er is secondary cancer something they can cure", "treatment-aims"),
+    ("er my nan has just been told she has secondary breast cancer", "what-is-it"),
+    ("um who do i ring for a chat with a nurse", "support"),
+    ("er what sort of scans do they do to find it", "tests-and-scans"),
+    ("um what should i be asking at my next appointment", "questions-for-doctor"),
+    ("er is it normal to feel this frightened", "feelings"),
+]
+
+MISHEARD = [
+    ("what is meta static breast cancer exactly", "other-names"),
+    ("is meta static cancer the same thing as secondary", "other-names"),
+    ("er what are meta stases", "other-names"),
+    ("what is my prog nosis now", "outlook"),
+    ("what's the prog nosis like for someone like me", "outlook"),
+    ("it has spread to the limb nodes in my neck", "where-it-spreads"),
+    ("er can it spread to limb nodes", "where-it-spreads"),
+    ("it's in the lymph glans", "where-it-spreads"),
+    ("the cancer is in the lymph glans under my arm is that secondary", "what-is-it"),
+    ("is secondry breast cancer the same as stage four", "what-is-it"),
+    ("can secondry breast cancer be cured", "treatment-aims"),
+]
+
+FRAGMENTS = [
+    ("bones?", "where-it-spreads"),
+    ("the lungs?", "where-it-spreads"),
+    ("brain?", "where-it-spreads"),
+    ("the outlook", "outlook"),
+    ("the prognosis?", "outlook"),
+    ("other names?", "other-names"),
+    ("scans?", "tests-and-scans"),
+    ("feelings?", "feelings"),
+    ("what to ask?", "questions-for-doctor"),
+    ("support?", "support"),
+]
+
+NAMING_AN_ORGAN_WITH_BREAST_CANCER = [
+    # "lung", "liver" and "bone" name other cancers only when "breast" or "secondary" is missing
+    ("can breast cancer spread to the lungs", "where-it-spreads"),
+    ("my mum has secondary cancer in her liver", "where-it-spreads"),
+]
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    RECOGNISER_STYLE + MISHEARD + FRAGMENTS + NAMING_AN_ORGAN_WITH_BREAST_CANCER,
+)
+def test_question_is_answered_from_the_right_topic(router: Router, question: str, topic: str) -> None:
+    route = router.route(question)
+    assert (route.kind, route.topic) == ("answer", topic)
+
+
+# --- questions the page does not answer ----------------------------------------------------------------
+
+OUT_OF_SCOPE = [
+    # medicines and doses
+    "how much tamoxifen should i take",
+    "what dose of morphine is safe",
+    "how many paracetamol can i take",
+    "can i take ibuprofen with my tablets",
+    "what are the side effects of herceptin",
+    # choosing a treatment
+    "should i choose chemotherapy or radiotherapy",
+    "which treatment should i pick",
+    "should i go ahead with surgery",
+    "is hormone therapy better than targeted therapy",
+    "should i stop having treatment",
+    # other cancers
+    "what is prostate cancer",
+    "how do you treat bowel cancer",
+    "what are the symptoms of ovarian cancer",
+    "what's the outlook for lung cancer",
+    "what is bone cancer",
+    "what is melanoma",
+    # small talk and anything else
+    "tell me a joke",
+    "what's the weather like tomorrow",
+    "how are you today",
+    "good evening",
+    "can you order me a pizza",
+    "turn on the lights",
+    # nothing said
+    "",
+    "   ",
+    "um er",
+]
+
+WORD_SALAD = ["purple elephant xylophone", "banana trampoline submarine", "quantum marmalade bicycle"]
+
+
+@pytest.mark.parametrize("question", OUT_OF_SCOPE + WORD_SALAD)
+def test_question_the_page_does_not_answer_is_out_of_scope(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert (route.kind, route.topic) == ("out_of_scope", None)
+
+
+@pytest.mark.parametrize("question", WORD_SALAD)
+def test_words_unlike_any_sample_score_too_low_for_a_topic(router: Router, question: str) -> None:
+    assert router.route(question).score < MIN_SIMILARITY
+
+
+# --- urgent: emergency numbers before anything else ---------------------------------------------------
+
+URGENT = [
+    # self-harm
+    "i want to kill myself",
+    "i'm thinking about killing myself",
+    "i've been cutting myself again",
+    "i keep thinking about suicide",
+    "i just want to die",
+    "i don't want to be alive anymore",
+    "i want to take my own life",
+    "i've taken all my tablets",
+    "i'm planning to take an overdose",
+    gap("'ending' is not matched, only 'end my life'", "i'm thinking of ending my life"),
+    gap("'ending it all' is not matched, only 'end it all'", "i keep thinking about ending it all"),
+    gap("'see the point in living' is not matched; routes to questions-for-doctor",
+        "i don't see the point in living anymore"),
+    # breathing
+    "i can't breathe",
+    "my mum can't breathe properly",
+    "he's struggling to breathe",
+    "she's stopped breathing",
+    gap("only 'catch my breath' is matched, not her or his", "she can't catch her breath"),
+    gap("'hardly breathe' is not matched", "i can hardly breathe"),
+    # chest pain
+    "i've got chest pain",
+    "i have a crushing pain in my chest",
+    "my chest hurts",
+    gap("'pains in my chest' is not matched, only 'pain in my chest'", "pains in my chest"),
+    gap("'chest feels tight' is not matched, only 'chest is tight'", "my chest feels tight"),
+    # collapse
+    "my husband has collapsed",
+    "he has passed out",
+    "she's fainted and won't wake up",
+    "she is unconscious",
+    # heavy bleeding
+    "i'm bleeding heavily",
+    "there's a lot of blood",
+    "the bleeding won't stop",
+    "i'm coughing up blood",
+    gap("'won't stop bleeding' is not matched, only 'bleeding won't stop'", "he won't stop bleeding"),
+    gap("'bleeding really heavily' is not matched, only 'bleeding heavily'", "she's bleeding really heavily"),
+]
+
+
+@pytest.mark.parametrize("question", URGENT)
+def test_emergency_or_self_harm_is_urgent(router: Router, question: str) -> None:
+    assert router.route(question).kind == "urgent"
+
+
+# Worry and fear are what the feelings section is for: they must not be met with emergency numbers.
+NOT_URGENT_FEELINGS = [
+    "i feel so anxious",
+    "is it normal to be scared",
+    "i'm really frightened about the future",
+    "i feel so sad all the time",
+    "i'm scared of dying",
+    "i'm so nervous about my scan",
+    "i'm frightened for my children",
+    "is it okay to feel angry",
+    "how do i stop worrying",
+]
+
+
+@pytest.mark.parametrize("question", NOT_URGENT_FEELINGS)
+def test_worry_and_fear_get_the_feelings_answer_not_emergency_numbers(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert (route.kind, route.topic) == ("answer", "feelings")
+
+
+# --- what every route promises -----------------------------------------------------------------------
+
+EVERY_QUESTION = [q for q, _ in RECOGNISER_STYLE + MISHEARD + FRAGMENTS] + OUT_OF_SCOPE + WORD_SALAD
+
+
+@pytest.mark.parametrize("question", EVERY_QUESTION)
+def test_a_topic_is_only_chosen_with_enough_similarity(router: Router, question: str) -> None:
+    route = router.route(question)
+    assert (route.kind == "answer") == (route.topic is not None)
+    if route.kind == "answer":
+        assert route.score >= MIN_SIMILARITY
+
+
+@pytest.mark.parametrize(
+    ("said", "written"),
+    [
+        ("Where does breast cancer SPREAD?", "where does breast cancer spread"),
+        ("what’s the  outlook…", "what's the outlook"),
+        ("um, er — is it curable?!", "um er is it curable"),
+    ],
+)
+def test_punctuation_case_and_curly_apostrophes_do_not_change_the_route(router: Router, said: str, written: str) -> None:
+    assert router.route(said) == router.route(written)
