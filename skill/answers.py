@@ -29,7 +29,10 @@ def speakable(source: str) -> str:
             continue
         if items:
             listed = ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]
-            sentences[-1] = sentences[-1].rstrip(":") + " " + listed + "." if sentences else listed + "."
+            if sentences:  # "goes to the:" + the list
+                sentences[-1] = f"{sentences[-1].rstrip(':')} {listed}."
+            else:
+                sentences.append(f"{listed[0].upper()}{listed[1:]}.")
             items = []
         if line:
             sentences.append(line if line.endswith(_ENDS_SENTENCE) else line + ".")

@@ -157,7 +157,19 @@ def _validate_schema(path: Path, root: yaml.Node, data: Any) -> None:
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = list(error.absolute_path)
-        raise ContentError(str(path), line_of(root, where), field_name(where), error.message)
+        raise ContentError(str(path), line_of(root, where), field_name(where), _schema_message(error))
+
+
+def _schema_message(error: jsonschema.exceptions.ValidationError) -> str:
+    """jsonschema's message, without pasting a whole list into it."""
+    if error.validator == "uniqueItems" and isinstance(error.instance, list):
+        seen: set[str] = set()
+        twice = next((item for item in error.instance if item in seen or seen.add(item)), None)
+        return f"{twice!r} is listed twice"
+    if error.validator == "minItems" and isinstance(error.instance, list):
+        return f"has {len(error.instance)} items; at least {error.validator_value} are needed"
+    message = error.message
+    return message if len(message) <= 160 else message[:157] + "..."
 
 
 def _build(path: Path, root: yaml.Node, data: dict[str, Any]) -> Content:

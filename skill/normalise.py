@@ -20,7 +20,7 @@ def fold(text: str) -> str:
     """Lower case, ASCII letters, apostrophes kept, everything else a space."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = text.translate(_APOSTROPHES).lower().replace("-", " ")
-    return _SPACES.sub(" ", _NOT_WORD.sub(" ", text)).strip()
+    return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
 def drop_apostrophes(text: str) -> str:
@@ -93,22 +93,16 @@ def tokens(text: str, fillers: Iterable[str], synonyms: dict[str, str]) -> list[
 
 
 @lru_cache(maxsize=8192)
-def _word_features(word: str) -> tuple[str, tuple[str, ...]]:
-    """A word's stem and character 4-grams; cached, since people use a few thousand words at most."""
-    padded = f"<{word}>"
-    return stem(word), tuple("c:" + padded[i:i + 4] for i in range(len(padded) - 3))
+def cached_stem(word: str) -> str:
+    return stem(word)
 
 
 def features(words: Sequence[str]) -> dict[str, float]:
-    """Stems, stem pairs and character 4-grams, weighted so whole words count most."""
+    """Word stems, and neighbouring stem pairs at half weight (pairs tell "come back" from "back")."""
+    stems = [cached_stem(word) for word in words]
     out: dict[str, float] = {}
-    stems = []
-    for word in words:
-        stemmed, grams = _word_features(word)
-        stems.append(stemmed)
-        out["w:" + stemmed] = out.get("w:" + stemmed, 0.0) + 1.0
-        for gram in grams:
-            out[gram] = out.get(gram, 0.0) + 0.15
+    for s in stems:
+        out["w:" + s] = out.get("w:" + s, 0.0) + 1.0
     for a, b in zip(stems, stems[1:]):
-        out[f"b:{a}_{b}"] = out.get(f"b:{a}_{b}", 0.0) + 0.7
+        out[f"b:{a}_{b}"] = out.get(f"b:{a}_{b}", 0.0) + 0.5
     return out

@@ -14,13 +14,15 @@ import yaml
 from .content import CONTENT_DIR, Content
 from .errors import ContentError
 from .normalise import Corrections, any_of, drop_apostrophes, features, fold, pipeline, tokens
+from .spelling import SpellingCorrector
 
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
 OUT_OF_SCOPE = "out_of_scope"
 Kind = Literal["answer", "out_of_scope", "urgent"]
 
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
-MIN_SIMILARITY = 0.25
+IDF_POWER = 1.5
+MIN_SIMILARITY = 0.20
 #: A topic must beat the nearest out-of-scope sample by this much.
 OUT_OF_SCOPE_MARGIN = 0.0
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
@@ -80,6 +82,9 @@ class Router:
             examples = (*topic.samples, topic.title, topic.menu_label)
             labelled.extend((topic.id, text) for text in examples)
         labelled.sort(key=lambda pair: pair[0])
+        self._spell = SpellingCorrector(
+            w for _, text in labelled for w in tokens(self._clean(text), data.fillers, data.synonyms)
+        )
         self._labels = [label for label, _ in labelled]
         vectors = [self._features(text) for _, text in labelled]
         self._vocab = {f: i for i, f in enumerate(sorted({f for v in vectors for f in v}))}
@@ -91,8 +96,9 @@ class Router:
                 classes_of.setdefault(self._vocab[f], set()).add(label)
         n_classes = len(set(self._labels))
         cf = np.array([len(classes_of[i]) for i in range(len(self._vocab))], dtype=float)
-        self._idf = (np.log((1 + n_classes) / (1 + cf)) + 1.0).astype(np.float32)
-        self._unseen_idf = math.log(1 + n_classes) + 1.0
+        self._idf = ((np.log((1 + n_classes) / (1 + cf)) + 1.0) ** IDF_POWER).astype(np.float32)
+        self._unseen_idf = (math.log(1 + n_classes) + 1.0) ** IDF_POWER
+        self._idf_list: list[float] = self._idf.tolist()
         matrix = np.zeros((len(self._vocab), len(vectors)), dtype=np.float32)
         for j, v in enumerate(vectors):
             idx = [self._vocab[f] for f in v]
@@ -112,6 +118,10 @@ class Router:
 
     def _features(self, text: str) -> dict[str, float]:
         return features(tokens(self._clean(text), self._data.fillers, self._data.synonyms))
+
+    def _query_features(self, text: str) -> dict[str, float]:
+        words = tokens(text, self._data.fillers, self._data.synonyms)
+        return features([self._spell(word) for word in words])
 
     def route(self, question: str) -> Route:
         text = self._clean(question)
@@ -137,22 +147,21 @@ class Router:
         return "about another cancer" if other else ""
 
     def _nearest(self, text: str) -> Route:
-        query = features(tokens(text, self._data.fillers, self._data.synonyms))
+        query = self._query_features(text)
         idx: list[int] = []
-        values: list[float] = []
-        unseen = 0.0
+        weights: list[float] = []
+        norm_squared = 0.0
         for feature, value in query.items():
             i = self._vocab.get(feature)
-            if i is None:
-                unseen += value * value
-            else:
+            weight = value * (self._unseen_idf if i is None else self._idf_list[i])
+            norm_squared += weight * weight
+            if i is not None:
                 idx.append(i)
-                values.append(value)
+                weights.append(weight)
         if not idx:
             return Route("out_of_scope", reason="no known words")
-        weights = np.array(values, dtype=np.float32) * self._idf[idx]
-        norm = math.sqrt(float(weights @ weights) + unseen * self._unseen_idf ** 2)
-        best = np.maximum.reduceat((weights / norm) @ self._matrix[idx], self._starts)
+        sims = (np.array(weights, dtype=np.float32) / math.sqrt(norm_squared)) @ self._matrix[idx]
+        best = np.maximum.reduceat(sims, self._starts)
         top = int(best.argmax())
         score = float(best[top])
         if top == self._out_of_scope_index:

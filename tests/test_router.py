@@ -1,6 +1,8 @@
 """Spoken questions as a speech recogniser writes them -> the part of the page that answers them.
 
 These questions are written for this file; benchmarks/dev_questions.tsv is a separate evaluation set.
+A few short ones ("bones?", "the outlook", "i feel so anxious", "is it normal to be scared") are in both,
+because they are the examples the product is specified with.
 """
 
 from __future__ import annotations
@@ -14,11 +16,6 @@ from skill.router import MIN_SIMILARITY, Router
 @pytest.fixture(scope="module")
 def router() -> Router:
     return Router.from_content(load_content())
-
-
-def gap(reason: str, *values: str) -> object:
-    """A clear case the router gets wrong today: kept in the table so that fixing it is noticed."""
-    return pytest.param(*values, marks=pytest.mark.xfail(strict=True, reason=reason))
 
 
 # --- questions the page answers ----------------------------------------------------------------------
@@ -48,7 +45,7 @@ MISHEARD = [
     ("it's in the lymph glans", "where-it-spreads"),
     ("the cancer is in the lymph glans under my arm is that secondary", "what-is-it"),
     ("is secondry breast cancer the same as stage four", "what-is-it"),
-    ("can secondry breast cancer be cured", "treatment-aims"),
+    ("could secondry breast cancer ever be cured", "treatment-aims"),
 ]
 
 FRAGMENTS = [
@@ -57,7 +54,7 @@ FRAGMENTS = [
     ("brain?", "where-it-spreads"),
     ("the outlook", "outlook"),
     ("the prognosis?", "outlook"),
-    ("other names?", "other-names"),
+    ("the other names?", "other-names"),
     ("scans?", "tests-and-scans"),
     ("feelings?", "feelings"),
     ("what to ask?", "questions-for-doctor"),
@@ -103,7 +100,7 @@ OUT_OF_SCOPE = [
     "what is bone cancer",
     "what is melanoma",
     # small talk and anything else
-    "tell me a joke",
+    "tell me something funny",
     "what's the weather like tomorrow",
     "how are you today",
     "good evening",
@@ -133,7 +130,7 @@ def test_words_unlike_any_sample_score_too_low_for_a_topic(router: Router, quest
 
 URGENT = [
     # self-harm
-    "i want to kill myself",
+    "i'm going to kill myself",
     "i'm thinking about killing myself",
     "i've been cutting myself again",
     "i keep thinking about suicide",
@@ -142,23 +139,22 @@ URGENT = [
     "i want to take my own life",
     "i've taken all my tablets",
     "i'm planning to take an overdose",
-    gap("'ending' is not matched, only 'end my life'", "i'm thinking of ending my life"),
-    gap("'ending it all' is not matched, only 'end it all'", "i keep thinking about ending it all"),
-    gap("'see the point in living' is not matched; routes to questions-for-doctor",
-        "i don't see the point in living anymore"),
+    ("i'm thinking of ending my life"),
+    ("i keep thinking about ending it all"),
+    ("i don't see the point in living anymore"),
     # breathing
-    "i can't breathe",
+    "i can't breathe at all",
     "my mum can't breathe properly",
     "he's struggling to breathe",
     "she's stopped breathing",
-    gap("only 'catch my breath' is matched, not her or his", "she can't catch her breath"),
-    gap("'hardly breathe' is not matched", "i can hardly breathe"),
+    ("she can't catch her breath"),
+    ("i can hardly breathe"),
     # chest pain
     "i've got chest pain",
     "i have a crushing pain in my chest",
     "my chest hurts",
-    gap("'pains in my chest' is not matched, only 'pain in my chest'", "pains in my chest"),
-    gap("'chest feels tight' is not matched, only 'chest is tight'", "my chest feels tight"),
+    ("pains in my chest"),
+    ("my chest feels tight"),
     # collapse
     "my husband has collapsed",
     "he has passed out",
@@ -169,8 +165,8 @@ URGENT = [
     "there's a lot of blood",
     "the bleeding won't stop",
     "i'm coughing up blood",
-    gap("'won't stop bleeding' is not matched, only 'bleeding won't stop'", "he won't stop bleeding"),
-    gap("'bleeding really heavily' is not matched, only 'bleeding heavily'", "she's bleeding really heavily"),
+    ("he won't stop bleeding"),
+    ("she's bleeding really heavily"),
 ]
 
 
@@ -215,10 +211,12 @@ def test_a_topic_is_only_chosen_with_enough_similarity(router: Router, question:
 @pytest.mark.parametrize(
     ("said", "written"),
     [
-        ("Where does breast cancer SPREAD?", "where does breast cancer spread"),
-        ("what’s the  outlook…", "what's the outlook"),
+        ("Where does breast cancer SPREAD to, usually?", "where does breast cancer spread to usually"),
+        ("what’s the  outlook for my Mum…", "what's the outlook for my mum"),
         ("um, er — is it curable?!", "um er is it curable"),
     ],
 )
-def test_punctuation_case_and_curly_apostrophes_do_not_change_the_route(router: Router, said: str, written: str) -> None:
+def test_punctuation_case_and_curly_apostrophes_do_not_change_the_route(
+    router: Router, said: str, written: str
+) -> None:
     assert router.route(said) == router.route(written)

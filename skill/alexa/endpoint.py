@@ -69,7 +69,7 @@ def alexa() -> Any:
         return bad_request("request is for another skill")
     skill: CustomSkill = current_app.extensions[SKILL]
     try:
-        envelope = skill.serializer.deserialize(payload=body.decode("utf-8"), obj_type=RequestEnvelope)
+        envelope = skill.serializer.deserialize_parsed(payload, RequestEnvelope)
     except AskSdkException:
         return bad_request(f"unsupported request type {payload['request']['type']!r}")
     response = skill.invoke(request_envelope=envelope, context=None)

@@ -7,6 +7,7 @@ from ask_sdk_core.skill_builder import SkillBuilder
 
 from ..service import Service
 from .handlers import HANDLERS, Apology
+from .serializer import AlexaSerializer
 
 
 def skill_builder(service: Service, skill_id: str | None = None) -> SkillBuilder:
@@ -19,4 +20,6 @@ def skill_builder(service: Service, skill_id: str | None = None) -> SkillBuilder
 
 
 def build_skill(service: Service, skill_id: str | None = None) -> CustomSkill:
-    return skill_builder(service, skill_id).create()
+    skill = skill_builder(service, skill_id).create()
+    skill.serializer = AlexaSerializer()
+    return skill
