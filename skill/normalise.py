@@ -18,7 +18,8 @@ _SUFFIXES = ("ingly", "ing", "able", "ness", "ed", "ly", "es", "s", "e")
 
 def fold(text: str) -> str:
     """Lower case, ASCII letters, apostrophes kept, everything else a space."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    if not text.isascii():  # "naïve", curly quotes, non-breaking spaces
+        text = unicodedata.normalize("NFKD", text.translate(_APOSTROPHES)).encode("ascii", "ignore").decode()
     text = text.translate(_APOSTROPHES).lower().replace("-", " ")
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
@@ -33,20 +34,25 @@ class Corrections:
     """Misheard words and phrases put right by dictionary look-up (longest first), then a few regexes."""
 
     phrases: dict[tuple[str, ...], tuple[str, ...]]
-    longest: int
+    #: For each word that starts a phrase, the longest such phrase: most words start none.
+    starts: dict[str, int]
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()
 
     @classmethod
     def from_lists(cls, meant_heard: dict[str, list[str]], patterns: dict[str, str] | None = None) -> Corrections:
         phrases = {tuple(heard.split()): tuple(meant.split()) for meant, all_heard in meant_heard.items()
                    for heard in all_heard}
+        starts: dict[str, int] = {}
+        for heard in phrases:
+            starts[heard[0]] = max(starts.get(heard[0], 0), len(heard))
         compiled = tuple((re.compile(p), r) for p, r in (patterns or {}).items())
-        return cls(phrases, max((len(k) for k in phrases), default=1), compiled)
+        return cls(phrases, starts, compiled)
 
     def __call__(self, text: str) -> str:
         words, out, i = text.split(), [], 0
         while i < len(words):
-            for size in range(min(self.longest, len(words) - i), 0, -1):
+            longest = self.starts.get(words[i], 0)
+            for size in range(min(longest, len(words) - i), 0, -1):
                 meant = self.phrases.get(tuple(words[i:i + size]))
                 if meant is not None:
                     out.extend(meant)

@@ -25,9 +25,10 @@ class Handler(AbstractRequestHandler):
         self.service = service
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        return any(is_request_type(t)(handler_input) for t in self.request_types) or any(
-            is_intent_name(name)(handler_input) for name in self.intents
-        )
+        request = handler_input.request_envelope.request
+        if isinstance(request, IntentRequest):
+            return request.intent.name in self.intents
+        return request.object_type in self.request_types
 
     def say(self, name: str, **values: str) -> str:
         return self.service.answers.message(name, **values)
