@@ -88,6 +88,11 @@ class Content:
     def _by_intent(self) -> dict[str, Topic]:
         return {t.intent_name: t for t in self.topics}
 
+    @property
+    def topic_ids(self) -> dict[str, Topic]:
+        """Topics by id, for `in` checks."""
+        return self._by_id
+
     def topic(self, topic_id: str) -> Topic:
         return self._by_id[topic_id]
 

@@ -159,3 +159,31 @@ def test_nothing_about_the_person_is_kept_between_sessions(conversation: Convers
     fresh = Conversation(client, alexa_pki)
     reply = fresh.say("repeat")
     assert "liver" not in speech(reply)
+
+
+def test_a_session_from_older_content_is_not_a_dead_end(conversation: Conversation) -> None:
+    conversation.say("launch")
+    conversation.attributes.update({"topic": "a-topic-since-removed", "offer": "another-removed-one"})
+    more = conversation.say("tell_me_more")
+    assert "Ask me about a topic first" in speech(more) and not ends(more)
+    accepted = conversation.say("yes")
+    assert reprompt(accepted) and not ends(accepted)
+
+
+def test_anything_unexpected_gets_a_spoken_apology_and_a_fresh_start(conversation: Conversation) -> None:
+    conversation.say("launch")
+    conversation.attributes["rate"] = "very fast"  # not a number: the speed handler cannot use it
+    reply = conversation.say("outlook")
+    assert "Sorry, something went wrong on my side" in speech(reply)
+    assert reprompt(reply) and not ends(reply)
+    recovered = conversation.say("outlook")
+    assert "different for each person" in speech(recovered)
+
+
+def test_an_error_is_logged_without_what_was_said(conversation: Conversation, caplog) -> None:
+    conversation.say("launch")
+    conversation.attributes["rate"] = "my name is jane"
+    conversation.say("outlook")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "Handler failed with ValueError" in logged
+    assert "jane" not in logged

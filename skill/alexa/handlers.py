@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
@@ -86,7 +87,7 @@ class TellMeMore(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         topic_id = session(handler_input).get(TOPIC)
-        if not topic_id:
+        if topic_id not in self.service.content.topic_ids:
             return reply(handler_input, self.say("no_more"), reprompt=self.say("welcome_reprompt"))
         return answer_topic(self.service, handler_input, self.service.content.topic(topic_id), full=True)
 
@@ -112,7 +113,7 @@ class Yes(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         offered = session(handler_input).get(OFFER)
-        if not offered:
+        if offered not in self.service.content.topic_ids:
             return reply(handler_input, self.say("reprompt"), reprompt=self.say("welcome_reprompt"))
         return answer_topic(self.service, handler_input, self.service.content.topic(offered))
 
@@ -186,7 +187,10 @@ class Apology(AbstractExceptionHandler):
         return True
 
     def handle(self, handler_input: HandlerInput, exception: Exception) -> Response:
-        _LOGGER.error("Handler failed: %s", type(exception).__name__, exc_info=exception)
+        # The stack and the error's type, not its message: a message could quote what the person said.
+        stack = "".join(traceback.format_tb(exception.__traceback__))
+        _LOGGER.error("Handler failed with %s at:\n%s", type(exception).__name__, stack)
+        session(handler_input).clear()  # start the conversation afresh rather than fail again next turn
         answers = self.service.answers
         return reply(handler_input, answers.message("error"), reprompt=answers.message("welcome_reprompt"))
 
