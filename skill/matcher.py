@@ -1,0 +1,58 @@
+"""Nearest labelled samples: cosine similarity over class-weighted word features, best score per label."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+#: How sharply a word's weight falls with the number of labels whose samples use it.
+IDF_POWER = 1.5
+
+
+class NearestSamples:
+    """Built once from (label, features) pairs; `best` gives each label's closest sample's similarity."""
+
+    def __init__(self, labelled: Sequence[tuple[str, dict[str, float]]]) -> None:
+        ordered = sorted(labelled, key=lambda pair: pair[0])
+        labels = [label for label, _ in ordered]
+        vectors = [vector for _, vector in ordered]
+        self.labels = sorted(set(labels))
+        self._starts = np.array([labels.index(label) for label in self.labels])
+        self._vocab = {f: i for i, f in enumerate(sorted({f for v in vectors for f in v}))}
+        # Inverse *label* frequency: a word found in one topic's samples says more than a word found in
+        # every topic's, however many samples of that one topic use it.
+        labels_of: dict[int, set[str]] = {}
+        for label, vector in zip(labels, vectors):
+            for feature in vector:
+                labels_of.setdefault(self._vocab[feature], set()).add(label)
+        count = np.array([len(labels_of[i]) for i in range(len(self._vocab))], dtype=float)
+        n = len(self.labels)
+        self._idf = ((np.log((1 + n) / (1 + count)) + 1.0) ** IDF_POWER).astype(np.float32)
+        self._idf_list: list[float] = self._idf.tolist()
+        self._unseen_idf = (math.log(1 + n) + 1.0) ** IDF_POWER
+        matrix = np.zeros((len(self._vocab), len(vectors)), dtype=np.float32)
+        for j, vector in enumerate(vectors):
+            idx = [self._vocab[f] for f in vector]
+            weights = np.array(list(vector.values())) * self._idf[idx]
+            matrix[idx, j] = weights / np.linalg.norm(weights)
+        self._matrix = matrix
+
+    def best(self, query: dict[str, float]) -> np.ndarray | None:
+        """Per label (in `labels` order), the similarity of its closest sample; None if no word is known.
+        Unknown words still count in the query's length, so a question mostly about other things scores low."""
+        idx: list[int] = []
+        weights: list[float] = []
+        norm_squared = 0.0
+        for feature, value in query.items():
+            i = self._vocab.get(feature)
+            weight = value * (self._unseen_idf if i is None else self._idf_list[i])
+            norm_squared += weight * weight
+            if i is not None:
+                idx.append(i)
+                weights.append(weight)
+        if not idx:
+            return None
+        sims = (np.array(weights, dtype=np.float32) / math.sqrt(norm_squared)) @ self._matrix[idx]
+        return np.maximum.reduceat(sims, self._starts)

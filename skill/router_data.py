@@ -1,0 +1,53 @@
+"""The router's language data (`content/router.yaml`), loaded and compiled once."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .content import CONTENT_DIR
+from .errors import ContentError
+from .normalise import Corrections, any_of
+
+DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
+
+
+@dataclass(frozen=True)
+class RouterData:
+    corrections: Corrections
+    subjects: Corrections
+    fillers: frozenset[str]
+    synonyms: dict[str, str]
+    other_cancers: frozenset[str]
+    other_cancer_words: frozenset[str]
+    out_of_scope_words: frozenset[str]
+    out_of_scope_phrases: re.Pattern[str]
+    urgent: re.Pattern[str]
+    out_of_scope_samples: tuple[str, ...]
+    urgent_samples: tuple[str, ...]
+
+    @classmethod
+    def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
+        path = Path(path)
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            return cls(
+                corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),
+                subjects=Corrections.from_lists(
+                    {"it": data["subjects"], **{kept: [kept] for kept in data["keep_subjects"]}}
+                ),
+                fillers=frozenset(data["fillers"]),
+                synonyms=dict(data["synonyms"]),
+                other_cancers=frozenset(data["other_cancers"]),
+                other_cancer_words=frozenset(data["other_cancer_words"]),
+                out_of_scope_words=frozenset(data["out_of_scope_words"]),
+                out_of_scope_phrases=any_of(data["out_of_scope_phrases"]),
+                urgent=any_of(data["urgent"]),
+                out_of_scope_samples=tuple(data["out_of_scope_samples"]),
+                urgent_samples=tuple(data["urgent_samples"]),
+            )
+        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
+            raise ContentError(str(path), 0, "", f"router data is unusable: {exc!r}") from exc
