@@ -169,8 +169,10 @@ def _schema_message(error: jsonschema.exceptions.ValidationError) -> str:
     """jsonschema's message, without pasting a whole list into it."""
     if error.validator == "uniqueItems" and isinstance(error.instance, list):
         seen: set[str] = set()
-        twice = next((item for item in error.instance if item in seen or seen.add(item)), None)
-        return f"{twice!r} is listed twice"
+        for item in error.instance:
+            if item in seen:
+                return f"{item!r} is listed twice"
+            seen.add(item)
     if error.validator == "minItems" and isinstance(error.instance, list):
         return f"has {len(error.instance)} items; at least {error.validator_value} are needed"
     message = error.message

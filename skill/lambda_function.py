@@ -14,7 +14,7 @@ from typing import Any
 from .alexa.skill import skill_builder
 from .service import Service
 
-_handler: Callable[[dict[str, Any], Any], dict[str, Any]] | None = None
+_handler: Callable[..., Any] | None = None  # the SDK mistypes its own handler
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -22,5 +22,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _handler
     if _handler is None:
         service = Service.load()
-        _handler = skill_builder(service, os.environ.get("ALEXA_SKILL_ID") or None).lambda_handler()
-    return _handler(event, context)
+        built: Callable[..., Any] = skill_builder(service, os.environ.get("ALEXA_SKILL_ID") or None).lambda_handler()
+        _handler = built
+    response: dict[str, Any] = _handler(event, context)
+    return response

@@ -49,7 +49,8 @@ class Corrections:
         return cls(phrases, starts, compiled)
 
     def __call__(self, text: str) -> str:
-        words, out, i = text.split(), [], 0
+        words, i = text.split(), 0
+        out: list[str] = []
         while i < len(words):
             longest = self.starts.get(words[i], 0)
             for size in range(min(longest, len(words) - i), 0, -1):

@@ -14,6 +14,7 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..service import Service
 from .certificates import CertificateCache, VerificationError, fetch_url, load_trusted_roots
+from .serializer import AlexaSerializer
 from .skill import build_skill
 from .verify import AlexaRequestVerifier
 
@@ -68,8 +69,9 @@ def alexa() -> Any:
     if expected_id and application_id(payload) != expected_id:
         return bad_request("request is for another skill")
     skill: CustomSkill = current_app.extensions[SKILL]
+    serializer: AlexaSerializer = skill.serializer  # type: ignore[assignment]  # set by build_skill
     try:
-        envelope = skill.serializer.deserialize_parsed(payload, RequestEnvelope)
+        envelope = serializer.deserialize_parsed(payload, RequestEnvelope)
     except AskSdkException:
         return bad_request(f"unsupported request type {payload['request']['type']!r}")
     response = skill.invoke(request_envelope=envelope, context=None)

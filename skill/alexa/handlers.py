@@ -9,11 +9,20 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
 
+from ..content import Topic
 from ..service import Service
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
 from .replies import OFFER, RATE, REPROMPT, SAID, TOPIC, answer_topic, is_one_shot, reply, session
 
 _LOGGER = logging.getLogger(__name__)
+
+
+def intent_name(handler_input: HandlerInput) -> str | None:
+    """The intent's name, or None when this is not an intent request."""
+    request = handler_input.request_envelope.request
+    if isinstance(request, IntentRequest) and request.intent is not None:
+        return request.intent.name
+    return None
 
 
 class Handler(AbstractRequestHandler):
@@ -26,10 +35,11 @@ class Handler(AbstractRequestHandler):
         self.service = service
 
     def can_handle(self, handler_input: HandlerInput) -> bool:
+        name = intent_name(handler_input)
+        if name is not None:
+            return name in self.intents
         request = handler_input.request_envelope.request
-        if isinstance(request, IntentRequest):
-            return request.intent.name in self.intents
-        return request.object_type in self.request_types
+        return request is not None and request.object_type in self.request_types
 
     def say(self, name: str, **values: str) -> str:
         return self.service.answers.message(name, **values)
@@ -47,17 +57,16 @@ class Launch(Handler):
 class TopicIntent(Handler):
     """One intent per topic (`WhereItSpreadsIntent` ...), all answered the same way."""
 
+    def _topic(self, handler_input: HandlerInput) -> Topic | None:
+        return self.service.content.topic_for_intent(intent_name(handler_input) or "")
+
     def can_handle(self, handler_input: HandlerInput) -> bool:
-        request = handler_input.request_envelope.request
-        return isinstance(request, IntentRequest) and (
-            self.service.content.topic_for_intent(request.intent.name) is not None
-        )
+        return self._topic(handler_input) is not None
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        request = handler_input.request_envelope.request
-        assert isinstance(request, IntentRequest)  # can_handle made sure
-        topic = self.service.content.topic_for_intent(request.intent.name)
-        assert topic is not None
+        topic = self._topic(handler_input)
+        if topic is None:  # can_handle made sure; kept for the type checker
+            raise LookupError("no topic for this intent")
         return answer_topic(self.service, handler_input, topic)
 
 

@@ -17,7 +17,8 @@ TOPIC, OFFER, SAID, REPROMPT, RATE = "topic", "offer", "said", "reprompt", "rate
 
 
 def session(handler_input: HandlerInput) -> dict[str, Any]:
-    return handler_input.attributes_manager.session_attributes
+    attributes = handler_input.attributes_manager.session_attributes
+    return attributes if attributes is not None else {}
 
 
 def is_one_shot(handler_input: HandlerInput) -> bool:

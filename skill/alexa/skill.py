@@ -12,7 +12,7 @@ from .serializer import AlexaSerializer
 
 def skill_builder(service: Service, skill_id: str | None = None) -> SkillBuilder:
     builder = SkillBuilder()
-    builder.skill_id = skill_id or None
+    builder.skill_id = skill_id or None  # type: ignore[assignment]  # the SDK types it as None only
     for handler in HANDLERS:
         builder.add_request_handler(handler(service))
     builder.add_exception_handler(Apology(service))
