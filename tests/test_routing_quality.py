@@ -1,0 +1,56 @@
+"""Routing quality on the question sets in benchmarks/: a content or router edit must not make it worse."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from skill.content import load_content
+from skill.router import Router
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
+SETS = ["dev_questions.tsv", "check_questions.tsv"]
+
+
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router.from_content(load_content())
+
+
+def questions(name: str) -> list[tuple[str, str]]:
+    with (BENCHMARKS / name).open(encoding="utf-8") as handle:
+        return [(row[0], row[1]) for row in list(csv.reader(handle, delimiter="\t"))[1:]]
+
+
+def answered_as(router: Router, question: str) -> str:
+    route = router.route(question)
+    return route.topic if route.kind == "answer" and route.topic else route.kind
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_every_urgent_question_gets_the_emergency_numbers(router: Router, name: str) -> None:
+    missed = [q for label, q in questions(name) if label == "urgent" and answered_as(router, q) != "urgent"]
+    assert missed == []
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_nothing_harmless_is_mistaken_for_an_emergency_too_often(router: Router, name: str) -> None:
+    calm = [q for label, q in questions(name) if label != "urgent"]
+    alarmed = [q for q in calm if answered_as(router, q) == "urgent"]
+    assert len(alarmed) <= 0.02 * len(calm), alarmed
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_at_least_95_percent_of_questions_about_the_page_find_their_topic(router: Router, name: str) -> None:
+    in_scope = [(label, q) for label, q in questions(name) if label not in ("urgent", "out_of_scope")]
+    wrong = [(label, q) for label, q in in_scope if answered_as(router, q) != label]
+    assert len(wrong) <= 0.05 * len(in_scope), wrong
+
+
+@pytest.mark.parametrize("name", SETS)
+def test_at_least_90_percent_of_questions_beyond_the_page_are_declined(router: Router, name: str) -> None:
+    beyond = [q for label, q in questions(name) if label == "out_of_scope"]
+    guessed = [q for q in beyond if answered_as(router, q) != "out_of_scope"]
+    assert len(guessed) <= 0.10 * len(beyond), guessed
