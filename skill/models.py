@@ -11,6 +11,7 @@ from typing import Any
 from .content import Content
 from .errors import ModelError
 from .model_checks import SEARCH_QUERY, check_models
+from .router_data import RouterData
 
 LOCALES = ("en-GB", "en-US", "en-AU", "en-CA", "en-IN")
 CATEGORY = "HEALTH_AND_FITNESS"
@@ -18,6 +19,10 @@ ENDPOINT = {"uri": "https://example.org/alexa", "sslCertificateType": "Wildcard"
 MANIFEST_PATH = "skill-package/skill.json"
 README_PATH = "README.md"
 QUESTION_INTENT = "AskQuestionIntent"
+#: Alexa's own language understanding sees the words, not us: so that an emergency said to the skill is
+#: never taken for a topic, the router's urgent and out-of-scope examples are intents of their own too.
+URGENT_INTENT = "UrgentHelpIntent"
+OUT_OF_SCOPE_INTENT = "OutOfScopeIntent"
 QUERY_SLOT = "query"
 #: Topics whose first sample shows off the skill in the store's example phrases.
 EXAMPLE_TOPICS = ("where-it-spreads", "outlook")
@@ -70,11 +75,12 @@ def model_path(locale: str) -> str:
     return f"skill-package/interactionModels/custom/{locale}.json"
 
 
-def build_models(content: Content) -> dict[str, dict[str, Any]]:
+def build_models(content: Content, router_data: RouterData | None = None) -> dict[str, dict[str, Any]]:
     """Relative path -> JSON object for the manifest and every locale; `ModelError` if Alexa would reject them."""
+    language_model = build_language_model(content, router_data or RouterData.load())
     models: dict[str, dict[str, Any]] = {MANIFEST_PATH: build_manifest(content)}
     for locale in LOCALES:
-        models[model_path(locale)] = {"interactionModel": {"languageModel": build_language_model(content)}}
+        models[model_path(locale)] = {"interactionModel": {"languageModel": language_model}}
     problems = check_models(models)
     if problems:
         raise ModelError(
@@ -83,7 +89,7 @@ def build_models(content: Content) -> dict[str, dict[str, Any]]:
     return models
 
 
-def build_language_model(content: Content) -> dict[str, Any]:
+def build_language_model(content: Content, router_data: RouterData) -> dict[str, Any]:
     """The `languageModel` shared by every English locale."""
     intents: list[dict[str, Any]] = [
         {"name": topic.intent_name, "samples": list(topic.samples)} for topic in content.topics
@@ -93,6 +99,8 @@ def build_language_model(content: Content) -> dict[str, Any]:
         "slots": [{"name": QUERY_SLOT, "type": SEARCH_QUERY}],
         "samples": list(content.skill.carrier_phrases),
     })
+    intents.append({"name": URGENT_INTENT, "samples": list(router_data.urgent_samples)})
+    intents.append({"name": OUT_OF_SCOPE_INTENT, "samples": list(router_data.out_of_scope_samples)})
     intents += [{"name": name, "samples": list(samples)} for name, samples in NAVIGATION_SAMPLES.items()]
     intents += [{"name": name, "samples": []} for name in BUILT_IN_INTENTS]
     return {"invocationName": content.skill.invocation_name, "intents": intents, "types": []}

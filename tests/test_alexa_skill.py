@@ -187,3 +187,19 @@ def test_an_error_is_logged_without_what_was_said(conversation: Conversation, ca
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Handler failed with ValueError" in logged
     assert "jane" not in logged
+
+
+def test_an_emergency_alexa_recognises_itself_gets_the_safety_numbers_and_ends(conversation: Conversation) -> None:
+    conversation.say("launch")
+    reply = conversation.say("urgent_help")
+    assert speech(reply).startswith("<speak>If this is an emergency, call")
+    assert ends(reply)
+    assert "999" in reply["response"]["card"]["content"]
+
+
+def test_a_question_alexa_knows_is_beyond_the_page_is_declined_honestly(conversation: Conversation) -> None:
+    conversation.say("launch")
+    reply = conversation.say("out_of_scope")
+    assert "can't answer that" in speech(reply)
+    assert NURSE_NUMBER in speech(reply)
+    assert reprompt(reply) and not ends(reply)

@@ -216,3 +216,12 @@ def test_write_models_rewrites_only_the_changed_file_and_leaves_no_temp_files(
     assert edited.read_text(encoding="utf-8") == render_models(content)[model_path("en-US")]
     on_disk = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file())
     assert on_disk == sorted(render_models(content))
+
+
+def test_emergencies_and_questions_beyond_the_page_have_intents_of_their_own(models: dict) -> None:
+    from skill.router_data import RouterData
+
+    data = RouterData.load()
+    intents = {i["name"]: i for i in models[model_path("en-GB")]["interactionModel"]["languageModel"]["intents"]}
+    assert intents["UrgentHelpIntent"]["samples"] == list(data.urgent_samples)
+    assert intents["OutOfScopeIntent"]["samples"] == list(data.out_of_scope_samples)

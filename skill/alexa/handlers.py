@@ -78,14 +78,32 @@ class AskQuestion(Handler):
     def handle(self, handler_input: HandlerInput) -> Response:
         slot = get_slot(handler_input, "query")
         query = (slot.value if slot else None) or ""
+        if not query.strip():
+            return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         route = self.service.router.route(query)
         if route.kind == "answer" and route.topic:
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
         if route.kind == "urgent":
-            text = self.say("urgent")
-            return reply(handler_input, text, card=("Get help now", text), end=True)
-        if not query.strip():
-            return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
+            return Urgent.handle(self, handler_input)
+        return OutOfScope.handle(self, handler_input)
+
+
+class Urgent(Handler):
+    """An emergency or thoughts of self-harm: the safety numbers first and only, then the session ends."""
+
+    intents = ("UrgentHelpIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        text = self.say("urgent")
+        return reply(handler_input, text, card=("Get help now", text), end=True)
+
+
+class OutOfScope(Handler):
+    """Something the page does not answer: say so, say what it can talk about, and give the nurse line."""
+
+    intents = ("OutOfScopeIntent",)
+
+    def handle(self, handler_input: HandlerInput) -> Response:
         session(handler_input).pop(OFFER, None)
         end = is_one_shot(handler_input)
         return reply(handler_input, self.say("out_of_scope"), reprompt=None if end else self.say("reprompt"))
@@ -206,7 +224,7 @@ class Apology(AbstractExceptionHandler):
 
 #: In dispatch order: the first that can handle a request answers it.
 HANDLERS: tuple[type[Handler], ...] = (
-    Launch, TopicIntent, AskQuestion, TellMeMore, ListTopics, Help, Yes, No, Repeat, Speed,
+    Launch, TopicIntent, AskQuestion, Urgent, OutOfScope, TellMeMore, ListTopics, Help, Yes, No, Repeat, Speed,
     StopOrCancel, SessionEnded, Fallback,
 )
 
