@@ -23,7 +23,7 @@ MIN_SIMILARITY = 0.20
 #: An urgent example this close counts even when a topic is closer: missing an emergency costs most.
 URGENT_SIMILARITY = 0.45
 #: ...and when urgent examples are the closest of all, they must be at least this close.
-MIN_URGENT = 0.30
+MIN_URGENT = 0.25
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
 _IN_SCOPE_ANCHORS = frozenset({"breast", "secondary", "metastatic", "metastases"})
 
