@@ -6,7 +6,7 @@ Targets (issue 2): >= 95 %, >= 95 %, 100 %, <= 2000 us.
 
 Question sets (label<TAB>question), each written by someone who never saw the sample questions:
 - dev_questions.tsv (255): the development set, used while building the router.
-- check_questions.tsv (370): two sets first kept outside the repository as blind checks; each was run
+- check_questions.tsv (610): three sets first kept outside the repository as blind checks; each was run
   once blind (figures in the README) and has been looked at since, so it is development data now.
 """
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 from .content import Content
 from .matcher import NearestSamples
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
@@ -70,9 +72,19 @@ class Router:
             return Route("out_of_scope", reason="nothing was said")
         if self._data.urgent.search(text):
             return Route("urgent", reason="urgent words")
+        best = self._index.best(features([self._spell(word) for word in self._words(text)]))
+        # Urgent examples before the out-of-scope rules: "i've got the pills ready" names pills.
+        if best is not None and self._is_urgent(best):
+            return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
         if reason := self._out_of_scope_rule(text, text.split()):
             return Route("out_of_scope", reason=reason)
-        return self._nearest([self._spell(word) for word in self._words(text)])
+        if best is None:
+            return Route("out_of_scope", reason="no known words")
+        return self._nearest(best)
+
+    def _is_urgent(self, best: np.ndarray) -> bool:
+        urgent = float(best[self._urgent])
+        return urgent >= URGENT_SIMILARITY or (urgent >= MIN_URGENT and urgent == best.max())
 
     def _out_of_scope_rule(self, text: str, words: list[str]) -> str:
         if self._data.out_of_scope_words.intersection(words):
@@ -86,13 +98,7 @@ class Router:
         }
         return "about another cancer" if other else ""
 
-    def _nearest(self, words: list[str]) -> Route:
-        best = self._index.best(features(words))
-        if best is None:
-            return Route("out_of_scope", reason="no known words")
-        urgent = float(best[self._urgent])
-        if urgent >= URGENT_SIMILARITY or (urgent >= MIN_URGENT and urgent == best.max()):
-            return Route("urgent", score=urgent, reason="close to urgent examples")
+    def _nearest(self, best: np.ndarray) -> Route:
         best[self._urgent] = -1.0  # too faint to be an emergency: decide among the rest
         top = int(best.argmax())
         score = float(best[top])
