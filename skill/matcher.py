@@ -32,12 +32,26 @@ class NearestSamples:
         self._idf = ((np.log((1 + n) / (1 + count)) + 1.0) ** IDF_POWER).astype(np.float32)
         self._idf_list: list[float] = self._idf.tolist()
         self._unseen_idf = (math.log(1 + n) + 1.0) ** IDF_POWER
-        matrix = np.zeros((len(self._vocab), len(vectors)), dtype=np.float32)
+        self._samples_of, self._weights_of, self._lengths = self._postings(vectors)
+        self._size = len(vectors)
+
+    def _postings(self, vectors: Sequence[dict[str, float]]) -> tuple[list[np.ndarray], list[np.ndarray], np.ndarray]:
+        """Feature -> the samples that use it and their unit-vector weights. Not a dense matrix: that
+        would be tens of megabytes, 99.8 % zeros."""
+        rows: list[int] = []
+        cols: list[int] = []
+        values: list[float] = []
         for j, vector in enumerate(vectors):
             idx = [self._vocab[f] for f in vector]
             weights = np.array(list(vector.values())) * self._idf[idx]
-            matrix[idx, j] = weights / np.linalg.norm(weights)
-        self._matrix = matrix
+            rows += idx
+            cols += [j] * len(idx)
+            values += (weights / np.linalg.norm(weights)).tolist()
+        order = np.argsort(rows, kind="stable")
+        bounds = np.searchsorted(np.array(rows)[order], np.arange(len(self._vocab) + 1))
+        samples = np.split(np.array(cols, dtype=np.intp)[order], bounds[1:-1])
+        weights_of = np.split(np.array(values, dtype=np.float32)[order], bounds[1:-1])
+        return samples, weights_of, np.diff(bounds)
 
     def best(self, query: dict[str, float]) -> np.ndarray | None:
         """Per label (in `labels` order), the similarity of its closest sample; None if no word is known.
@@ -54,5 +68,8 @@ class NearestSamples:
                 weights.append(weight)
         if not idx:
             return None
-        sims = (np.array(weights, dtype=np.float32) / math.sqrt(norm_squared)) @ self._matrix[idx]
+        scale = np.array(weights, dtype=np.float32) / np.float32(math.sqrt(norm_squared))
+        products = np.concatenate([self._weights_of[i] for i in idx]) * np.repeat(scale, self._lengths[idx])
+        samples = np.concatenate([self._samples_of[i] for i in idx])
+        sims = np.bincount(samples, weights=products, minlength=self._size)
         return np.maximum.reduceat(sims, self._starts)
