@@ -12,7 +12,9 @@ from ask_sdk_model import IntentRequest, Response
 from ..content import Topic
 from ..service import Service
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
-from .replies import OFFER, RATE, REPROMPT, SAID, TOPIC, answer_topic, is_one_shot, reply, session
+from .replies import (
+    OFFER, RATE, REPROMPT, SAID, TOPIC, answer_out_of_scope, answer_topic, answer_urgent, reply, session,
+)
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -84,8 +86,8 @@ class AskQuestion(Handler):
         if route.kind == "answer" and route.topic:
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
         if route.kind == "urgent":
-            return Urgent.handle(self, handler_input)
-        return OutOfScope.handle(self, handler_input)
+            return answer_urgent(self.service, handler_input)
+        return answer_out_of_scope(self.service, handler_input)
 
 
 class Urgent(Handler):
@@ -94,8 +96,7 @@ class Urgent(Handler):
     intents = ("UrgentHelpIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        text = self.say("urgent")
-        return reply(handler_input, text, card=("Get help now", text), end=True)
+        return answer_urgent(self.service, handler_input)
 
 
 class OutOfScope(Handler):
@@ -104,9 +105,7 @@ class OutOfScope(Handler):
     intents = ("OutOfScopeIntent",)
 
     def handle(self, handler_input: HandlerInput) -> Response:
-        session(handler_input).pop(OFFER, None)
-        end = is_one_shot(handler_input)
-        return reply(handler_input, self.say("out_of_scope"), reprompt=None if end else self.say("reprompt"))
+        return answer_out_of_scope(self.service, handler_input)
 
 
 class TellMeMore(Handler):

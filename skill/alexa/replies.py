@@ -65,3 +65,16 @@ def answer_topic(service: Service, handler_input: HandlerInput, topic: Topic, fu
     if full:
         text = f"{answers.message('full_intro', title=topic.title)} {text}"
     return reply(handler_input, " ".join([text, *follow, offer]), reprompt=offer, card=card)
+
+
+def answer_urgent(service: Service, handler_input: HandlerInput) -> Response:
+    """An emergency or thoughts of self-harm: the safety numbers first and only; the session ends."""
+    text = service.answers.message("urgent")
+    return reply(handler_input, text, card=("Get help now", text), end=True)
+
+
+def answer_out_of_scope(service: Service, handler_input: HandlerInput) -> Response:
+    """Say honestly that the page does not answer this, what it can talk about, and the nurse line."""
+    session(handler_input).pop(OFFER, None)
+    reprompt = None if is_one_shot(handler_input) else service.answers.message("reprompt")
+    return reply(handler_input, service.answers.message("out_of_scope"), reprompt=reprompt)
