@@ -59,10 +59,6 @@ class Router:
     def from_content(cls, content: Content, router_path: str | Path = DEFAULT_ROUTER_PATH) -> Router:
         return cls(content, RouterData.load(router_path))
 
-    def clean(self, text: str) -> str:
-        """The question as the router reads it: folded, with misheard words put right."""
-        return self._clean(text)
-
     def _words(self, text: str) -> list[str]:
         return tokens(self._data.subjects(text), self._data.fillers, self._data.synonyms)
 
