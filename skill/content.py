@@ -13,6 +13,7 @@ import jsonschema
 import yaml
 
 from .errors import ContentError
+from .phone_menu import Phone, build_phone, phone_problems
 
 CONTENT_DIR = Path(__file__).resolve().parent.parent / "content"
 DEFAULT_CONTENT_PATH = CONTENT_DIR / "secondary-breast-cancer.yaml"
@@ -79,6 +80,7 @@ class Content:
     skill: SkillInfo
     messages: dict[str, str]
     topics: tuple[Topic, ...]
+    phone: Phone
 
     @cached_property
     def _by_id(self) -> dict[str, Topic]:
@@ -211,6 +213,7 @@ def _build(path: Path, root: yaml.Node, data: dict[str, Any]) -> Content:
         ),
         messages={k: " ".join(v.split()) for k, v in data["messages"].items()},
         topics=topics,
+        phone=build_phone(data["phone"]),
     )
 
 
@@ -226,6 +229,8 @@ def _validate_links(content: Content, root: yaml.Node) -> None:
     missing = [t for t in REQUIRED_TOPICS if t not in ids]
     if missing:
         raise fail(["topics"], f"required topics are missing: {', '.join(missing)}")
+    for where, problem in phone_problems(content.phone, ids):
+        raise fail(where, problem)
     seen: dict[str, str] = {}
     for i, topic in enumerate(content.topics):
         if topic.next is not None and topic.next not in ids:

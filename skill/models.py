@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from .content import Content
 from .errors import ModelError
+from .files import read_or_none, write_if_changed
 from .model_checks import SEARCH_QUERY, check_models
 from .router_data import RouterData
 
@@ -170,39 +169,14 @@ def render_models(content: Content) -> dict[str, str]:
 
 def stale_models(content: Content, out_dir: Path) -> list[str]:
     """Relative paths under `out_dir` that are missing or differ from what the content generates."""
-    return [rel for rel, text in render_models(content).items() if _read(out_dir / rel) != text.encode("utf-8")]
+    return [rel for rel, text in render_models(content).items() if read_or_none(out_dir / rel) != text.encode("utf-8")]
 
 
 def write_models(content: Content, out_dir: Path) -> list[Path]:
     """Write only the files whose text changed, each atomically; return the paths written."""
     written = []
     for rel, text in render_models(content).items():
-        path = out_dir / rel
-        data = text.encode("utf-8")
-        if _read(path) != data:
-            _write_atomic(path, data)
-            written.append(path)
+        if write_if_changed(out_dir / rel, text.encode("utf-8")):
+            written.append(out_dir / rel)
     return written
 
-
-def _read(path: Path) -> bytes | None:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        return None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, then `os.replace`: readers see the old file or the new one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
