@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +18,7 @@ from .errors import SkillError
 from .service import Service
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
+AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio"
 
 
 def _service(content_path: str) -> Service:
@@ -111,3 +114,41 @@ def build_models(out: str, check_only: bool, content_path: str) -> None:
     except SkillError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"{out}: {len(written)} file(s) written" if written else f"{out}: already up to date")
+
+
+@cli.command("build-audio")
+@click.option("--engine", "engine_name", type=click.Choice(["gtts", "espeak-ng"]), default="gtts", show_default=True,
+              help="gtts: Google's British English voice (needs the internet). espeak-ng: offline.")
+@click.option("--out", default=str(AUDIO_DIR), show_default=True, type=click.Path(file_okay=False))
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+@click.option("--workers", default=None, type=click.IntRange(1, 8), help="Items made at once (gtts: at most 3).")
+def build_audio(engine_name: str, out: str, content_path: str, workers: int | None) -> None:
+    """Make the audio in advance: MP3 for listeners, WAV and G.711 for phone systems, playlist and bundle."""
+    from .audio.build import AudioBuild
+    from .audio.pronounce import Pronunciations
+
+    service = _service(content_path)
+    engine, default_workers = _engine(engine_name)
+    build = AudioBuild(service.answers, engine, Path(out), Pronunciations.load(),
+                       workers=min(workers or default_workers, default_workers if engine_name == "gtts" else 8))
+    try:
+        make, _, _ = build.plan()
+        if make and sys.stderr.isatty():
+            with click.progressbar(length=len(make), label="Making audio", file=sys.stderr) as bar:
+                report = build.run(progress=lambda item: bar.update(1))
+        else:
+            report = build.run()
+    except SkillError as exc:
+        raise click.ClickException(f"{exc}\nNothing in {out} was changed.") from exc
+    click.echo(f"{out}: made {len(report.made)}, kept {len(report.kept)}, wrote {len(report.written)} file(s)"
+               f"{f', removed {len(report.removed)}' if report.removed else ''} in {report.seconds:.1f} s")
+
+
+def _engine(name: str) -> tuple[Any, int]:
+    if name == "espeak-ng":
+        from .audio.espeak_engine import EspeakEngine
+
+        return EspeakEngine(), max(1, os.cpu_count() or 1)
+    from .audio.gtts_engine import GTTSEngine
+
+    return GTTSEngine(base_url=os.environ.get("GTTS_BASE_URL") or None), 3
