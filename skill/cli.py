@@ -121,15 +121,22 @@ def build_models(out: str, check_only: bool, content_path: str) -> None:
               help="gtts: Google's British English voice (needs the internet). espeak-ng: offline.")
 @click.option("--out", default=str(AUDIO_DIR), show_default=True, type=click.Path(file_okay=False))
 @click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+@click.option("--pronunciations", "pronunciations_path", default=None, type=click.Path(dir_okay=False),
+              help="Pronunciation table (default: content/pronunciations.yaml).")
 @click.option("--workers", default=None, type=click.IntRange(1, 8), help="Items made at once (gtts: at most 3).")
-def build_audio(engine_name: str, out: str, content_path: str, workers: int | None) -> None:
+def build_audio(engine_name: str, out: str, content_path: str, pronunciations_path: str | None,
+                workers: int | None) -> None:
     """Make the audio in advance: MP3 for listeners, WAV and G.711 for phone systems, playlist and bundle."""
     from .audio.build import AudioBuild
-    from .audio.pronounce import Pronunciations
+    from .audio.pronounce import DEFAULT_PRONUNCIATIONS, Pronunciations
 
     service = _service(content_path)
     engine, default_workers = _engine(engine_name)
-    build = AudioBuild(service.answers, engine, Path(out), Pronunciations.load(),
+    try:
+        pronunciations = Pronunciations.load(pronunciations_path or DEFAULT_PRONUNCIATIONS)
+    except SkillError as exc:
+        raise click.ClickException(str(exc)) from exc
+    build = AudioBuild(service.answers, engine, Path(out), pronunciations,
                        workers=min(workers or default_workers, default_workers if engine_name == "gtts" else 8))
     try:
         make, _, _ = build.plan()
