@@ -1,0 +1,305 @@
+"""Speech as numpy: decode, trim, resample, measure, level for listeners and telephones, encode."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import lameenc
+import numpy as np
+import pyloudnorm
+import soundfile
+import soxr
+
+from . import g711
+from .errors import AudioError
+from .tags import Mp3Tags, mp3_bitrates, read_tags, tag_mp3, with_gapless_header
+
+__all__ = [
+    "Audio", "AudioError", "Mp3Tags", "decode", "decode_alaw", "decode_ulaw", "encode_alaw", "encode_mp3",
+    "encode_ulaw", "encode_wav", "for_listeners", "for_phone", "loudness_lufs", "measure", "normalise",
+    "normalise_phone", "read_tags", "resample", "speech_level_dbov", "tag_mp3", "trim_silence",
+    "true_peak_dbtp",
+]
+
+_LOGGER = logging.getLogger(__name__)
+
+LISTENER_RATE = 24000
+PHONE_RATE = 8000
+_SILENT_DBFS = -80.0  # a clip that never gets louder than this has nothing in it
+_MP3_MARGIN_DB = 0.5  # MP3 coding moves peaks, so the limiter aims this far under the limit
+_OVERSAMPLE = 4
+#: LAME's CBR/ABR presets scale the input by this (presets.c, abr_switch_map) to leave decoders headroom;
+#: encode_mp3 undoes it so that the MP3 plays at the level it was given. 0.95 below 192 kbps.
+_LAME_PRESET_SCALE = {192: 0.97, 224: 0.98, 256: 1.0, 320: 1.0}
+_GATE_BLOCK_S = 0.4  # BS.1770 gating block
+_ATTACK_DB_PER_S, _HOLD_S, _RELEASE_S, _SMOOTH_S = 1500.0, 0.01, 0.05, 0.002
+_AIM_TOLERANCE_DB, _PASSES = 0.05, 6
+_P56_TIME_CONSTANT_S, _P56_HANGOVER_S, _P56_MARGIN_DB = 0.03, 0.2, 15.9
+_BAND_HZ, _BAND_TAPS = (200.0, 3400.0), 255
+
+
+@dataclass(frozen=True)
+class Audio:
+    """Mono float32 samples in -1..1 at a sample rate."""
+
+    samples: np.ndarray
+    rate: int
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.rate
+
+
+def decode(data: bytes) -> Audio:
+    """WAV or MP3 bytes as mono audio at their own rate."""
+    try:
+        samples, rate = soundfile.read(io.BytesIO(data), dtype="float32", always_2d=True)
+    except soundfile.SoundFileError as exc:
+        reason = getattr(exc, "error_string", str(exc))
+        raise AudioError(
+            f"{len(data)} bytes starting {data[:24]!r} are not WAV or MP3 audio ({reason}). Probable cause: "
+            "the speech engine sent an error page or an empty reply instead of audio") from exc
+    if not len(samples):
+        raise AudioError("the audio holds no samples. Probable cause: the speech engine was given no words")
+    return Audio(np.ascontiguousarray(samples.mean(axis=1), dtype=np.float32), int(rate))
+
+
+def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 60) -> Audio:
+    """Leading and trailing silence cut where 10 ms RMS stays `threshold_db` under the peak, keeping a pad."""
+    peak = _require_sound(audio)
+    half = max(1, audio.rate // 200)
+    squares = np.concatenate(([0.0], np.cumsum(np.square(audio.samples, dtype=np.float64))))
+    centre = np.arange(len(audio.samples))
+    low, high = np.maximum(centre - half, 0), np.minimum(centre + half + 1, len(audio.samples))
+    loud = np.flatnonzero((squares[high] - squares[low]) / (high - low) >= (peak * _gain(threshold_db)) ** 2)
+    pad = round(audio.rate * pad_ms / 1000)
+    start, end = max(0, loud[0] - pad), min(len(audio.samples), loud[-1] + 1 + pad)
+    return Audio(audio.samples[start:end].copy(), audio.rate)
+
+
+def resample(audio: Audio, rate: int) -> Audio:
+    """The audio at another sample rate (soxr, high quality)."""
+    if rate == audio.rate:
+        return audio
+    return Audio(soxr.resample(audio.samples, audio.rate, rate, quality="HQ").astype(np.float32), rate)
+
+
+def loudness_lufs(audio: Audio) -> float:
+    """Integrated loudness, ITU-R BS.1770-4 (pyloudnorm); -inf when there is nothing to hear."""
+    samples = audio.samples.astype(np.float64)
+    if not len(samples):
+        return float("-inf")
+    block = int(np.ceil(_GATE_BLOCK_S * audio.rate)) + 1
+    if len(samples) < block:  # shorter than one gating block: loop it, as silence would dilute its level
+        samples = np.tile(samples, -(-block // len(samples)))
+    return float(pyloudnorm.Meter(audio.rate).integrated_loudness(samples))
+
+
+def true_peak_dbtp(audio: Audio) -> float:
+    """True peak in dBTP: the largest sample of the signal oversampled four times."""
+    return _db(float(np.max(_peak_envelope(audio.samples, audio.rate), initial=0.0)))
+
+
+def normalise(audio: Audio, target_lufs: float = -19.0, true_peak_limit: float = -1.0) -> Audio:
+    """Gain to the loudness target, then a look-ahead limiter keeps the true peak under the limit."""
+    ceiling = true_peak_limit - _MP3_MARGIN_DB
+    return Audio(_level_then_limit(audio, loudness_lufs, target_lufs, ceiling), audio.rate)
+
+
+def speech_level_dbov(audio: Audio) -> float:
+    """Active speech level (ITU-T P.56 method B): energy while speech is active, in dB re full scale."""
+    samples = audio.samples.astype(np.float64)
+    if not np.any(samples):
+        return float("-inf")
+    envelope = _p56_envelope(np.abs(samples), audio.rate)
+    held = np.sort(_window_max(envelope, round(_P56_HANGOVER_S * audio.rate), 0))
+    thresholds_db = np.arange(-100.0, 0.01, 0.25)
+    active = len(held) - np.searchsorted(held, 10 ** (thresholds_db / 20))
+    energy, heard = float(np.sum(samples**2)), active > 0
+    level_db = 10 * np.log10(energy / active[heard])
+    excess = level_db - thresholds_db[heard]  # falls as the threshold rises; the level is where it meets 15.9
+    crossing = int(np.argmax(excess <= _P56_MARGIN_DB))
+    if crossing == 0:
+        return _db(float(np.sqrt(energy / len(samples))))
+    before, after = excess[crossing - 1], excess[crossing]
+    share = (before - _P56_MARGIN_DB) / (before - after)
+    return float(level_db[crossing - 1] + share * (level_db[crossing] - level_db[crossing - 1]))
+
+
+def normalise_phone(audio: Audio, target_dbov: float = -26.0, peak_limit_db: float = -3.0) -> Audio:
+    """Telephone band (200-3400 Hz) at 8 kHz, active speech level at the target, (true) peaks limited."""
+    narrow = _telephone_band(resample(audio, PHONE_RATE).samples, PHONE_RATE)
+    return Audio(_level_then_limit(Audio(narrow, PHONE_RATE), speech_level_dbov, target_dbov, peak_limit_db),
+                 PHONE_RATE)
+
+
+def for_listeners(audio: Audio) -> Audio:
+    """What phones, browsers and Alexa play: trimmed, 24 kHz, -19 LUFS, true peak at most -1 dBTP."""
+    return normalise(resample(trim_silence(audio), LISTENER_RATE))
+
+
+def for_phone(audio: Audio) -> Audio:
+    """What telephone systems play: trimmed, telephone band at 8 kHz, -26 dBov active speech level."""
+    return normalise_phone(trim_silence(audio))
+
+
+def measure(audio: Audio) -> dict[str, float]:
+    """Duration (s), integrated loudness (LUFS) and true peak (dBTP)."""
+    return {"duration": audio.duration, "loudness": loudness_lufs(audio), "true_peak": true_peak_dbtp(audio)}
+
+
+def encode_mp3(audio: Audio, bitrate_kbps: int = 48) -> bytes:
+    """Mono constant-bitrate MP3 (LAME) at the audio's own rate and level, with a gapless header."""
+    allowed = mp3_bitrates(audio.rate)
+    if not allowed:
+        raise AudioError(f"MP3 cannot carry {audio.rate} Hz audio; resample it first (e.g. to {LISTENER_RATE} Hz)")
+    if bitrate_kbps not in allowed:
+        raise AudioError(f"MP3 at {audio.rate} Hz allows {allowed} kbps, not {bitrate_kbps}")
+    encoder = lameenc.Encoder()
+    encoder.set_bit_rate(bitrate_kbps)
+    encoder.set_in_sample_rate(audio.rate)
+    encoder.set_out_sample_rate(audio.rate)
+    encoder.set_channels(1)
+    encoder.set_quality(2)
+    samples = audio.samples / _LAME_PRESET_SCALE.get(bitrate_kbps, 0.95)
+    stream = bytes(encoder.encode(g711.pcm16(samples).tobytes()) + encoder.flush())
+    return with_gapless_header(stream, len(audio.samples))
+
+
+def encode_wav(audio: Audio) -> bytes:
+    """16-bit PCM mono WAV at the audio's own rate."""
+    buffer = io.BytesIO()
+    soundfile.write(buffer, g711.pcm16(audio.samples), audio.rate, format="WAV", subtype="PCM_16")
+    return buffer.getvalue()
+
+
+def encode_alaw(audio: Audio) -> bytes:
+    """Headerless G.711 A-law, one byte a sample; needs 8 kHz audio, the only rate G.711 has."""
+    return g711.alaw_encode(g711.pcm16(_require_phone_rate(audio).samples))
+
+
+def encode_ulaw(audio: Audio) -> bytes:
+    """Headerless G.711 mu-law, one byte a sample; needs 8 kHz audio, the only rate G.711 has."""
+    return g711.ulaw_encode(g711.pcm16(_require_phone_rate(audio).samples))
+
+
+def decode_alaw(data: bytes) -> np.ndarray:
+    """A-law bytes as float32 samples in -1..1."""
+    return (g711.alaw_decode(data) / 32768.0).astype(np.float32)
+
+
+def decode_ulaw(data: bytes) -> np.ndarray:
+    """Mu-law bytes as float32 samples in -1..1."""
+    return (g711.ulaw_decode(data) / 32768.0).astype(np.float32)
+
+
+def _require_phone_rate(audio: Audio) -> Audio:
+    if audio.rate != PHONE_RATE:
+        raise AudioError(f"G.711 is {PHONE_RATE} Hz only; this audio is {audio.rate} Hz (use for_phone first)")
+    return audio
+
+
+def _require_sound(audio: Audio) -> float:
+    peak = float(np.max(np.abs(audio.samples), initial=0.0))
+    if peak < _gain(_SILENT_DBFS):
+        raise AudioError(f"the audio is silent (peak {_db(peak):.0f} dBFS over {audio.duration:.2f} s). "
+                         "Probable cause: the speech engine produced no speech for this text")
+    return peak
+
+
+def _level_then_limit(audio: Audio, level: Callable[[Audio], float], target: float, ceiling_db: float
+                      ) -> np.ndarray:
+    """Samples gained so `level` reads `target` with peaks limited to `ceiling_db`, re-aimed after limiting."""
+    start = audio.samples / _require_sound(audio)  # at full scale, even a whisper is over the gates
+    gain_db = target - level(Audio(start, audio.rate))
+    for _ in range(_PASSES):
+        out = _limit(start * _gain(gain_db), audio.rate, ceiling_db)
+        miss = target - level(Audio(out, audio.rate))
+        if not np.isfinite(miss):
+            raise AudioError("the audio is too sparse to measure its level; it needs some continuous sound")
+        if abs(miss) <= _AIM_TOLERANCE_DB:
+            break
+        gain_db += miss
+    else:
+        _LOGGER.warning("level %.2f dB short of %.1f: the peaks need more limiting than the target allows",
+                        miss, target)
+    return out.astype(np.float32)
+
+
+def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
+    """Look-ahead limiter: a smooth gain envelope from the 4x-oversampled peaks, no clipping."""
+    out = samples.astype(np.float64)
+    for _ in range(_PASSES):
+        over_db = np.maximum(_db_array(_peak_envelope(out, rate)) - ceiling_db + 0.01, 0.0)
+        if not np.any(over_db > 0.01):
+            break
+        out = out * 10 ** (-_gain_reduction(over_db, rate) / 20)
+    return out
+
+
+def _gain_reduction(over_db: np.ndarray, rate: int) -> np.ndarray:
+    """dB to take off each sample: ramps in before every over, holds, decays after, never under the over."""
+    index = np.arange(len(over_db), dtype=np.float64)
+    attack = _ATTACK_DB_PER_S / rate
+    # linear look-ahead ramp: reduction(n) = max over later k of over(k) - attack * (k - n)
+    ramped = np.maximum.accumulate((over_db - index * attack)[::-1])[::-1] + index * attack
+    # exponential release: reduction(n) = max over earlier k of ramped(k) * exp(-(n - k) / T), in logs
+    decay = index / (_RELEASE_S * rate)
+    released = np.exp(np.maximum.accumulate(np.log(np.maximum(ramped, 1e-6)) + decay) - decay)
+    half, hold = max(1, round(_SMOOTH_S * rate / 2)), round(_HOLD_S * rate)
+    # a moving mean over a moving max that reaches at least as far: rounds corners, never dips under
+    held = np.pad(_window_max(released, hold, half), half, mode="edge")
+    sums = np.concatenate(([0.0], np.cumsum(held)))
+    return (sums[2 * half + 1:] - sums[:-2 * half - 1]) / (2 * half + 1)
+
+
+def _peak_envelope(samples: np.ndarray, rate: int) -> np.ndarray:
+    """For each sample, the largest magnitude of the 4x-oversampled signal from it to the next sample."""
+    if not len(samples):
+        return np.zeros(0)
+    up = np.abs(soxr.resample(samples.astype(np.float64), rate, rate * _OVERSAMPLE, quality="HQ"))
+    up = np.pad(up, (0, max(0, _OVERSAMPLE * len(samples) - len(up))))[:_OVERSAMPLE * len(samples)]
+    return np.maximum(up.reshape(len(samples), _OVERSAMPLE).max(axis=1), np.abs(samples))
+
+
+def _window_max(values: np.ndarray, before: int, after: int) -> np.ndarray:
+    """max(values[n - before : n + after + 1]) for every n, in linear time (van Herk / Gil-Werman)."""
+    width = before + after + 1
+    padded = np.pad(values, (before, after + (-(len(values) + width - 1) % width)), mode="edge")
+    blocks = padded.reshape(-1, width)
+    forward = np.maximum.accumulate(blocks, axis=1).ravel()
+    backward = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
+    start = np.arange(len(values))
+    return np.maximum(backward[start], forward[start + width - 1])
+
+
+def _p56_envelope(magnitude: np.ndarray, rate: int) -> np.ndarray:
+    """P.56's two cascaded 30 ms one-pole smoothers, applied as one FFT convolution."""
+    pole = np.exp(-1.0 / (rate * _P56_TIME_CONSTANT_S))
+    n = np.arange(round(rate * _P56_TIME_CONSTANT_S * 20))
+    kernel = (1 - pole) ** 2 * (n + 1) * pole**n
+    size = 1 << int(len(magnitude) + len(kernel) - 2).bit_length()
+    return np.fft.irfft(np.fft.rfft(magnitude, size) * np.fft.rfft(kernel, size), size)[:len(magnitude)]
+
+
+def _telephone_band(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Linear-phase FIR band-pass over the telephone band (windowed sinc, Hamming)."""
+    taps = np.arange(_BAND_TAPS) - _BAND_TAPS // 2
+    low, high = (2 * edge / rate * np.sinc(2 * edge / rate * taps) for edge in _BAND_HZ)
+    filtered = np.convolve(samples.astype(np.float64), (high - low) * np.hamming(_BAND_TAPS))
+    return filtered[_BAND_TAPS // 2:_BAND_TAPS // 2 + len(samples)].astype(np.float32)
+
+
+def _gain(db: float) -> float:
+    return float(10 ** (db / 20))
+
+
+def _db(amplitude: float) -> float:
+    return 20 * float(np.log10(amplitude)) if amplitude > 0 else float("-inf")
+
+
+def _db_array(amplitudes: np.ndarray) -> np.ndarray:
+    return 20 * np.log10(np.maximum(amplitudes, 1e-12))
