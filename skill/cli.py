@@ -141,6 +141,7 @@ def build_audio(engine_name: str, out: str, content_path: str, pronunciations_pa
     try:
         make, _, _ = build.plan()
         if make and sys.stderr.isatty():
+            bar: Any
             with click.progressbar(length=len(make), label="Making audio", file=sys.stderr) as bar:
                 report = build.run(progress=lambda item: bar.update(1))
         else:

@@ -159,8 +159,9 @@ def test_changing_one_topic_remakes_only_its_files(built: Path, tmp_path: Path) 
     report = builder(out, edited).run()
     assert report.made == ["where-it-spreads"]
     changed = {path for path, stamp in files_and_times(out).items() if before.get(path) != stamp}
-    assert changed == {"mp3/where-it-spreads.mp3", "phone/where-it-spreads.wav", "phone/where-it-spreads.alaw",
-                       "phone/where-it-spreads.ulaw", "playlist.m3u8", "offline-bundle.zip", MANIFEST}
+    must = {"mp3/where-it-spreads.mp3", "phone/where-it-spreads.wav", "phone/where-it-spreads.alaw",
+            "phone/where-it-spreads.ulaw", "offline-bundle.zip", MANIFEST}
+    assert must <= changed <= must | {"playlist.m3u8"}  # the playlist only if the rounded length changed
 
 
 def test_a_build_killed_half_way_leaves_the_previous_audio_intact(built: Path, tmp_path: Path) -> None:
@@ -172,7 +173,7 @@ def test_a_build_killed_half_way_leaves_the_previous_audio_intact(built: Path, t
     pronunciations.write_text(edited + '\n  "the": "thee"\n')  # changes every item for espeak-ng
     command = [sys.executable, "-m", "skill", "build-audio", "--engine", "espeak-ng", "--out", str(out),
                "--workers", "1", "--pronunciations", str(pronunciations)]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
     while not any((out / STAGING).rglob("*.mp3")) and time.monotonic() < deadline and process.poll() is None:
         time.sleep(0.05)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -52,6 +53,8 @@ def with_clicks(samples: np.ndarray) -> np.ndarray:
     return clicked
 
 
+Encode = Callable[[Audio], bytes]
+Decode = Callable[[bytes], np.ndarray]
 SPEECH = speech_like()
 CLIPS = {
     "ordinary": SPEECH,
@@ -234,7 +237,7 @@ def test_active_speech_level_ignores_pauses() -> None:
     (encode_alaw, [0.0, 1.0, -1.0], b"\xd5\xaa\x2a"),
     (encode_ulaw, [0.0, 1.0, -1.0], b"\xff\x80\x00"),
 ])
-def test_g711_codes_match_the_standard(encode, samples: list[float], expected: bytes) -> None:  # noqa: ANN001
+def test_g711_codes_match_the_standard(encode: Encode, samples: list[float], expected: bytes) -> None:
     assert encode(Audio(np.array(samples, dtype=np.float32), 8000)) == expected
 
 
@@ -242,19 +245,20 @@ def test_g711_codes_match_the_standard(encode, samples: list[float], expected: b
     (decode_alaw, 0xD5, 8), (decode_alaw, 0xAA, 32256), (decode_alaw, 0x2A, -32256),
     (decode_ulaw, 0xFF, 0), (decode_ulaw, 0x80, 32124), (decode_ulaw, 0x00, -32124),
 ])
-def test_g711_decodes_to_the_standard_values(decode_g711, code: int, value: int) -> None:  # noqa: ANN001
+def test_g711_decodes_to_the_standard_values(decode_g711: Decode, code: int, value: int) -> None:
     assert decode_g711(bytes([code]))[0] * 32768 == value
 
 
 @pytest.mark.parametrize("encode, decode_g711, zero_twin", [(encode_alaw, decode_alaw, None),
                                                            (encode_ulaw, decode_ulaw, 0x7F)])
-def test_every_g711_code_survives_a_round_trip(encode, decode_g711, zero_twin) -> None:  # noqa: ANN001
+def test_every_g711_code_survives_a_round_trip(encode: Encode, decode_g711: Decode, zero_twin: int | None
+                                               ) -> None:
     codes = bytes(code for code in range(256) if code != zero_twin)  # mu-law has a "negative zero"
     assert encode(Audio(decode_g711(codes), 8000)) == codes
 
 
 @pytest.mark.parametrize("encode, decode_g711", [(encode_alaw, decode_alaw), (encode_ulaw, decode_ulaw)])
-def test_g711_round_trip_is_one_byte_a_sample_and_clean(encode, decode_g711) -> None:  # noqa: ANN001
+def test_g711_round_trip_is_one_byte_a_sample_and_clean(encode: Encode, decode_g711: Decode) -> None:
     phone = for_phone(padded(SPEECH))
     data = encode(phone)
     assert len(data) == len(phone.samples)
@@ -274,10 +278,12 @@ TAGS = Mp3Tags(title="Where it spreads", artist="Cancer Research UK", album="Sec
 
 
 def test_tags_read_back_equal_and_the_audio_is_untouched() -> None:
-    mp3 = encode_mp3(for_listeners(padded(SPEECH)))
+    listener = for_listeners(padded(SPEECH))
+    mp3 = encode_mp3(listener)
     tagged = tag_mp3(mp3, TAGS)
     assert read_tags(tagged) == TAGS
     assert np.array_equal(decode(tagged).samples, decode(mp3).samples)
+    assert MP3(io.BytesIO(tagged)).info.length == pytest.approx(listener.duration, abs=1e-3)
     frames = ID3(io.BytesIO(tagged))
     assert str(frames["TRCK"]) == "3/20" and str(frames["TLAN"]) == "eng"
     assert frames.getall("COMM")[0].lang == "eng"

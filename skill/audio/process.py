@@ -26,7 +26,7 @@ __all__ = [
 
 _LOGGER = logging.getLogger(__name__)
 
-LISTENER_RATE = 24000
+LISTENER_RATE, _LISTENER_LUFS, _LISTENER_TRUE_PEAK = 24000, -19.0, -1.0
 PHONE_RATE = 8000
 _SILENT_DBFS = -80.0  # a clip that never gets louder than this has nothing in it
 _MP3_MARGIN_DB = 0.5  # MP3 coding moves peaks, so the limiter aims this far under the limit
@@ -70,11 +70,10 @@ def decode(data: bytes) -> Audio:
 def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 60) -> Audio:
     """Leading and trailing silence cut where 10 ms RMS stays `threshold_db` under the peak, keeping a pad."""
     peak = _require_sound(audio)
-    half = max(1, audio.rate // 200)
-    squares = np.concatenate(([0.0], np.cumsum(np.square(audio.samples, dtype=np.float64))))
-    centre = np.arange(len(audio.samples))
-    low, high = np.maximum(centre - half, 0), np.minimum(centre + half + 1, len(audio.samples))
-    loud = np.flatnonzero((squares[high] - squares[low]) / (high - low) >= (peak * _gain(threshold_db)) ** 2)
+    width = 2 * max(1, audio.rate // 200) + 1
+    squares = np.pad(np.square(audio.samples, dtype=np.float64), width // 2)
+    sums = np.concatenate(([0.0], np.cumsum(squares)))
+    loud = np.flatnonzero(sums[width:] - sums[:-width] >= width * (peak * _gain(threshold_db)) ** 2)
     pad = round(audio.rate * pad_ms / 1000)
     start, end = max(0, loud[0] - pad), min(len(audio.samples), loud[-1] + 1 + pad)
     return Audio(audio.samples[start:end].copy(), audio.rate)
@@ -104,7 +103,7 @@ def true_peak_dbtp(audio: Audio) -> float:
 
 
 def normalise(audio: Audio, target_lufs: float = -19.0, true_peak_limit: float = -1.0) -> Audio:
-    """Gain to the loudness target, then a look-ahead limiter keeps the true peak under the limit."""
+    """Gain to the loudness target; a look-ahead limiter keeps the true peak 0.5 dB under the limit."""
     ceiling = true_peak_limit - _MP3_MARGIN_DB
     return Audio(_level_then_limit(audio, loudness_lufs, target_lufs, ceiling), audio.rate)
 
@@ -136,9 +135,20 @@ def normalise_phone(audio: Audio, target_dbov: float = -26.0, peak_limit_db: flo
                  PHONE_RATE)
 
 
-def for_listeners(audio: Audio) -> Audio:
-    """What phones, browsers and Alexa play: trimmed, 24 kHz, -19 LUFS, true peak at most -1 dBTP."""
-    return normalise(resample(trim_silence(audio), LISTENER_RATE))
+def for_listeners(audio: Audio, mp3_kbps: int = 48) -> Audio:
+    """What phones, browsers and Alexa play: trimmed, 24 kHz, -19 LUFS, true peak at most -1 dBTP.
+
+    The peak limit is checked in the MP3 itself (LAME is deterministic, so the build's MP3 is this one):
+    at 48 kbps coding noise can lift a peak by more than the limiter's margin, and then it limits harder.
+    """
+    ready, limit = resample(trim_silence(audio), LISTENER_RATE), _LISTENER_TRUE_PEAK
+    for _ in range(_PASSES):
+        listener = normalise(ready, _LISTENER_LUFS, limit)
+        excess = true_peak_dbtp(decode(encode_mp3(listener, mp3_kbps))) - _LISTENER_TRUE_PEAK
+        if excess <= 0:
+            return listener
+        limit -= excess + 0.1
+    raise AudioError(f"the MP3 stays {excess:.2f} dB over {_LISTENER_TRUE_PEAK} dBTP however hard it is limited")
 
 
 def for_phone(audio: Audio) -> Audio:
@@ -233,10 +243,11 @@ def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
     """Look-ahead limiter: a smooth gain envelope from the 4x-oversampled peaks, no clipping."""
     out = samples.astype(np.float64)
     for _ in range(_PASSES):
-        over_db = np.maximum(_db_array(_peak_envelope(out, rate)) - ceiling_db + 0.01, 0.0)
-        if not np.any(over_db > 0.01):
+        over_db = _db_array(_peak_envelope(out, rate)) - ceiling_db
+        if over_db.max(initial=0.0) <= 0:
             break
-        out = out * 10 ** (-_gain_reduction(over_db, rate) / 20)
+        # aim a hair under the ceiling, so the next look finds nothing over it
+        out = out * 10 ** (-_gain_reduction(np.maximum(over_db + 0.01, 0.0), rate) / 20)
     return out
 
 
@@ -258,11 +269,13 @@ def _gain_reduction(over_db: np.ndarray, rate: int) -> np.ndarray:
 
 def _peak_envelope(samples: np.ndarray, rate: int) -> np.ndarray:
     """For each sample, the largest magnitude of the 4x-oversampled signal from it to the next sample."""
-    if not len(samples):
-        return np.zeros(0)
-    up = np.abs(soxr.resample(samples.astype(np.float64), rate, rate * _OVERSAMPLE, quality="HQ"))
-    up = np.pad(up, (0, max(0, _OVERSAMPLE * len(samples) - len(up))))[:_OVERSAMPLE * len(samples)]
-    return np.maximum(up.reshape(len(samples), _OVERSAMPLE).max(axis=1), np.abs(samples))
+    peaks = np.abs(samples.astype(np.float64))
+    if len(samples):
+        up = np.abs(soxr.resample(samples.astype(np.float64), rate, rate * _OVERSAMPLE, quality="HQ"))
+        for phase in range(_OVERSAMPLE):
+            column = up[phase::_OVERSAMPLE][:len(peaks)]
+            np.maximum(peaks[:len(column)], column, out=peaks[:len(column)])
+    return peaks
 
 
 def _window_max(values: np.ndarray, before: int, after: int) -> np.ndarray:
@@ -302,4 +315,4 @@ def _db(amplitude: float) -> float:
 
 
 def _db_array(amplitudes: np.ndarray) -> np.ndarray:
-    return 20 * np.log10(np.maximum(amplitudes, 1e-12))
+    return np.asarray(20 * np.log10(np.maximum(amplitudes, 1e-12)))
