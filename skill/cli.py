@@ -159,4 +159,11 @@ def _engine(name: str) -> tuple[Any, int]:
         return EspeakEngine(), max(1, os.cpu_count() or 1)
     from .audio.gtts_engine import GTTSEngine
 
-    return GTTSEngine(base_url=os.environ.get("GTTS_BASE_URL") or None), 3
+    env = os.environ
+    try:
+        engine = GTTSEngine(base_url=env.get("GTTS_BASE_URL") or None,
+                            timeout=float(env.get("GTTS_TIMEOUT", 10)), retries=int(env.get("GTTS_RETRIES", 4)),
+                            backoff=float(env.get("GTTS_BACKOFF", 1)))
+    except ValueError as exc:
+        raise click.ClickException(f"GTTS_TIMEOUT, GTTS_RETRIES and GTTS_BACKOFF must be numbers ({exc})") from exc
+    return engine, 3
