@@ -9,7 +9,9 @@ from typing import Any
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
+from . import audio_files
 from .alexa import endpoint as alexa_endpoint
+from .phone import webhooks as phone_webhooks
 from .service import Service
 from .settings import DEFAULTS, from_environment
 
@@ -28,6 +30,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["voice_service"] = service
 
     alexa_endpoint.init_app(app, service)
+    phone_webhooks.init_app(app, service)
+    app.register_blueprint(audio_files.bp)
 
     @app.get("/healthz")
     def healthz() -> Any:

@@ -8,6 +8,8 @@ from typing import Any
 from .content import DEFAULT_CONTENT_PATH
 from .router import DEFAULT_ROUTER_PATH
 
+AUDIO_DIR = DEFAULT_CONTENT_PATH.parent.parent / "audio"
+
 DEFAULTS: dict[str, Any] = {
     "CONTENT_PATH": str(DEFAULT_CONTENT_PATH),
     "ROUTER_PATH": str(DEFAULT_ROUTER_PATH),
@@ -16,6 +18,12 @@ DEFAULTS: dict[str, Any] = {
     "ALEXA_SKILL_ID": None,
     "ALEXA_TRUSTED_ROOTS": None,  # a PEM bundle; None means certifi's
     "ALEXA_CERT_TIMEOUT": 5.0,
+    # Telephone: Twilio's webhook signatures are checked with this token; without it /phone refuses to run
+    # unless PHONE_VERIFY_SIGNATURES is 0. The public base URL, when set, is used for signatures and audio URLs.
+    "TWILIO_AUTH_TOKEN": None,
+    "PHONE_VERIFY_SIGNATURES": True,
+    "PHONE_PUBLIC_BASE_URL": None,
+    "AUDIO_DIR": str(AUDIO_DIR),
     # Pretend today is this ISO date (to preview how the review-date warning reads); None is today.
     "TODAY": None,
     # Alexa never sends more; anything larger is refused before it is read.

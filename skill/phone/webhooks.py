@@ -1,0 +1,117 @@
+"""`/phone/...`: Twilio (or any TwiML platform) webhooks. Signed requests only; nothing about callers is kept."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, request, url_for
+
+from ..audio.script import audio_items
+from ..phone_menu import MAIN_MENU
+from ..service import Service
+from . import flow
+from .signature import signature_matches
+from .twiml import render
+
+_LOGGER = logging.getLogger(__name__)
+STATE = "phone_state"
+
+bp = Blueprint("phone", __name__, url_prefix="/phone")
+
+
+class PhoneState:
+    """Built once: the words of every prompt and answer, and the speech hints."""
+
+    def __init__(self, service: Service) -> None:
+        self.service = service
+        self.texts = {item.name: item.text for item in audio_items(service.answers)}
+        content = service.content
+        labels = [o.label for m in content.phone.menus for o in m.options] + [t.menu_label for t in content.topics]
+        self.hints = ", ".join(dict.fromkeys(labels))
+
+
+def init_app(app: Flask, service: Service) -> None:
+    app.extensions[STATE] = PhoneState(service)
+    if not app.config["PHONE_VERIFY_SIGNATURES"]:
+        _LOGGER.warning("PHONE_VERIFY_SIGNATURES is off: /phone accepts requests without checking they come "
+                        "from Twilio. Use it only for local testing.")
+    elif not app.config["TWILIO_AUTH_TOKEN"]:
+        _LOGGER.warning("TWILIO_AUTH_TOKEN is not set: the /phone webhooks will refuse every request.")
+    app.register_blueprint(bp)
+
+
+def public_url() -> str:
+    """The URL the platform called: the configured public base, or the request as the proxy forwarded it."""
+    base = current_app.config["PHONE_PUBLIC_BASE_URL"]
+    if base:
+        return base.rstrip("/") + request.full_path.rstrip("?")
+    proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
+    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    return f"{proto}://{host}{request.full_path.rstrip('?')}"
+
+
+@bp.before_request
+def verify() -> Any:
+    config = current_app.config
+    if not config["PHONE_VERIFY_SIGNATURES"]:
+        return None
+    token = config["TWILIO_AUTH_TOKEN"]
+    if not token:
+        return {"error": "phone webhooks are not configured: set TWILIO_AUTH_TOKEN"}, 403
+    signature = request.headers.get("X-Twilio-Signature", "")
+    params = [(k, v) for k, values in request.form.lists() for v in values]
+    if not signature or not signature_matches(token, public_url(), params, signature):
+        return {"error": "missing or invalid X-Twilio-Signature"}, 403
+    return None
+
+
+def twiml(step: flow.Step) -> Response:
+    state: PhoneState = current_app.extensions[STATE]
+    base = public_url().split("/phone/")[0]
+    xml = render(step, state.texts, lambda name: _audio_url(base, name), f"{base}{url_for('phone.heard')}",
+                 state.hints)
+    return Response(xml, mimetype="text/xml")
+
+
+def _audio_url(base: str, name: str) -> str | None:
+    folder = Path(current_app.config["AUDIO_DIR"])
+    if (folder / "phone" / f"{name}.wav").is_file():
+        return f"{base}/audio/phone/{name}.wav"
+    return None
+
+
+@bp.post("/voice")
+def voice() -> Response:
+    return twiml(flow.start())
+
+
+@bp.post("/heard")
+def heard() -> Any:
+    state: PhoneState = current_app.extensions[STATE]
+    place = _place(state)
+    if place is None:
+        return twiml(flow.Step(("not-an-option",), flow.Place("menu", MAIN_MENU)))
+    digits = request.form.get("Digits", "").strip()
+    words = request.form.get("SpeechResult", "").strip()
+    if digits:
+        return twiml(flow.on_key(state.service.content.phone, place, digits))
+    if words:
+        return twiml(flow.on_speech(state.service.router, place, words))
+    return twiml(flow.on_silence(place))
+
+
+def _place(state: PhoneState) -> flow.Place | None:
+    """The caller's place from the action URL; anything unknown starts again at the main menu."""
+    args = request.args
+    where, name = args.get("where", ""), args.get("name", "")
+    content = state.service.content
+    known = {"menu": {m.id for m in content.phone.menus}, "answer": set(content.topic_ids)}
+    if where not in known or name not in known[where]:
+        return None
+    try:
+        silences = max(0, min(int(args.get("silences", "0")), flow.SILENCES_BEFORE_GOODBYE))
+    except ValueError:
+        silences = 0
+    return flow.Place(where, name, args.get("full") == "1", silences)  # type: ignore[arg-type]
