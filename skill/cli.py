@@ -167,3 +167,25 @@ def _engine(name: str) -> tuple[Any, int]:
     except ValueError as exc:
         raise click.ClickException(f"GTTS_TIMEOUT, GTTS_RETRIES and GTTS_BACKOFF must be numbers ({exc})") from exc
     return engine, 3
+
+
+@cli.command("export-phone")
+@click.option("--format", "fmt", type=click.Choice(["asterisk"]), default="asterisk", show_default=True,
+              help="The telephone system to export for.")
+@click.option("--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--audio", "audio_dir", default=str(AUDIO_DIR), show_default=True, type=click.Path(file_okay=False),
+              help="The audio build to take the phone sounds from (python -m skill build-audio).")
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+def export_phone(fmt: str, out: str, audio_dir: str, content_path: str) -> None:
+    """Write the telephone menu for an on-premise exchange: Asterisk dialplan, sounds and README.txt."""
+    from .phone.asterisk import export_asterisk
+
+    service = _service(content_path)
+    try:
+        report = export_asterisk(service.content.phone, Path(audio_dir), Path(out))
+    except SkillError as exc:
+        raise click.ClickException(f"{exc}\nNothing was written to {out}.") from exc
+    except OSError as exc:
+        raise click.ClickException(f"cannot write the export to {out}: {exc}") from exc
+    click.echo(f"{out}: wrote {len(report.written)} file(s), {len(report.unchanged)} unchanged"
+               f"{f', removed {len(report.removed)}' if report.removed else ''}")

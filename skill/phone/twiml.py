@@ -28,7 +28,7 @@ def render(step: Step, texts: dict[str, str], audio_url: Callable[[str], str | N
         url = f"{action}?{place_query(step.then)}"
         gather = ET.SubElement(response, "Gather", {
             "input": "dtmf speech", "action": url, "method": "POST", "numDigits": "1", "timeout": GATHER_SECONDS,
-            "speechTimeout": "auto", "language": "en-GB", "hints": hints,
+            "speechTimeout": "auto", "language": "en-GB", "hints": hints, "finishOnKey": "",
         })
         _speak(gather, listen_prompt(step.then), texts, audio_url)
         ET.SubElement(response, "Redirect", {"method": "POST"}).text = url  # reached only on silence
