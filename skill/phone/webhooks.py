@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Flask, Response, current_app, request, url_for
+from flask import Blueprint, Flask, Response, current_app, request
 
 from ..audio.script import audio_items
 from ..phone_menu import MAIN_MENU
@@ -42,14 +42,19 @@ def init_app(app: Flask, service: Service) -> None:
     app.register_blueprint(bp)
 
 
-def public_url() -> str:
-    """The URL the platform called: the configured public base, or the request as the proxy forwarded it."""
+def public_base() -> str:
+    """The app's public root: the configured base URL, or the request's as the proxy forwarded it."""
     base = current_app.config["PHONE_PUBLIC_BASE_URL"]
     if base:
-        return base.rstrip("/") + request.full_path.rstrip("?")
+        return str(base).rstrip("/")
     proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
     host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
-    return f"{proto}://{host}{request.full_path.rstrip('?')}"
+    return f"{proto}://{host}{request.script_root}"
+
+
+def public_url() -> str:
+    """The URL the platform called, as it signed it."""
+    return public_base() + request.full_path.rstrip("?")
 
 
 @bp.before_request
@@ -69,9 +74,8 @@ def verify() -> Any:
 
 def twiml(step: flow.Step) -> Response:
     state: PhoneState = current_app.extensions[STATE]
-    base = public_url().split("/phone/")[0]
-    xml = render(step, state.texts, lambda name: _audio_url(base, name), f"{base}{url_for('phone.heard')}",
-                 state.hints)
+    base = public_base()
+    xml = render(step, state.texts, lambda name: _audio_url(base, name), f"{base}/phone/heard", state.hints)
     return Response(xml, mimetype="text/xml")
 
 
