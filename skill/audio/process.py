@@ -15,6 +15,7 @@ import soxr
 
 from . import g711
 from .errors import AudioError
+from .levels import db, gain, limit, p56_envelope, peak_envelope, telephone_band, window_max
 from .tags import Mp3Tags, mp3_bitrates, read_tags, tag_mp3, with_gapless_header
 
 __all__ = [
@@ -30,15 +31,13 @@ LISTENER_RATE, _LISTENER_LUFS, _LISTENER_TRUE_PEAK = 24000, -19.0, -1.0
 PHONE_RATE = 8000
 _SILENT_DBFS = -80.0  # a clip that never gets louder than this has nothing in it
 _MP3_MARGIN_DB = 0.5  # MP3 coding moves peaks, so the limiter aims this far under the limit
-_OVERSAMPLE = 4
+
 #: LAME's CBR/ABR presets scale the input by this (presets.c, abr_switch_map) to leave decoders headroom;
 #: encode_mp3 undoes it so that the MP3 plays at the level it was given. 0.95 below 192 kbps.
 _LAME_PRESET_SCALE = {192: 0.97, 224: 0.98, 256: 1.0, 320: 1.0}
 _GATE_BLOCK_S = 0.4  # BS.1770 gating block
-_ATTACK_DB_PER_S, _HOLD_S, _RELEASE_S, _SMOOTH_S = 1500.0, 0.01, 0.05, 0.002
 _AIM_TOLERANCE_DB, _PASSES = 0.05, 6
 _P56_TIME_CONSTANT_S, _P56_HANGOVER_S, _P56_MARGIN_DB = 0.03, 0.2, 15.9
-_BAND_HZ, _BAND_TAPS = (200.0, 3400.0), 255
 
 
 @dataclass(frozen=True)
@@ -73,7 +72,7 @@ def trim_silence(audio: Audio, threshold_db: float = -45.0, pad_ms: int = 60) ->
     width = 2 * max(1, audio.rate // 200) + 1
     squares = np.pad(np.square(audio.samples, dtype=np.float64), width // 2)
     sums = np.concatenate(([0.0], np.cumsum(squares)))
-    loud = np.flatnonzero(sums[width:] - sums[:-width] >= width * (peak * _gain(threshold_db)) ** 2)
+    loud = np.flatnonzero(sums[width:] - sums[:-width] >= width * (peak * gain(threshold_db)) ** 2)
     pad = round(audio.rate * pad_ms / 1000)
     start, end = max(0, loud[0] - pad), min(len(audio.samples), loud[-1] + 1 + pad)
     return Audio(audio.samples[start:end].copy(), audio.rate)
@@ -99,7 +98,7 @@ def loudness_lufs(audio: Audio) -> float:
 
 def true_peak_dbtp(audio: Audio) -> float:
     """True peak in dBTP: the largest sample of the signal oversampled four times."""
-    return _db(float(np.max(_peak_envelope(audio.samples, audio.rate), initial=0.0)))
+    return db(float(np.max(peak_envelope(audio.samples, audio.rate), initial=0.0)))
 
 
 def normalise(audio: Audio, target_lufs: float = -19.0, true_peak_limit: float = -1.0) -> Audio:
@@ -113,8 +112,8 @@ def speech_level_dbov(audio: Audio) -> float:
     samples = audio.samples.astype(np.float64)
     if not np.any(samples):
         return float("-inf")
-    envelope = _p56_envelope(np.abs(samples), audio.rate)
-    held = np.sort(_window_max(envelope, round(_P56_HANGOVER_S * audio.rate), 0))
+    envelope = p56_envelope(np.abs(samples), audio.rate)
+    held = np.sort(window_max(envelope, round(_P56_HANGOVER_S * audio.rate), 0))
     thresholds_db = np.arange(-100.0, 0.01, 0.25)
     active = len(held) - np.searchsorted(held, 10 ** (thresholds_db / 20))
     energy, heard = float(np.sum(samples**2)), active > 0
@@ -122,7 +121,7 @@ def speech_level_dbov(audio: Audio) -> float:
     excess = level_db - thresholds_db[heard]  # falls as the threshold rises; the level is where it meets 15.9
     crossing = int(np.argmax(excess <= _P56_MARGIN_DB))
     if crossing == 0:
-        return _db(float(np.sqrt(energy / len(samples))))
+        return db(float(np.sqrt(energy / len(samples))))
     before, after = excess[crossing - 1], excess[crossing]
     share = (before - _P56_MARGIN_DB) / (before - after)
     return float(level_db[crossing - 1] + share * (level_db[crossing] - level_db[crossing - 1]))
@@ -130,7 +129,7 @@ def speech_level_dbov(audio: Audio) -> float:
 
 def normalise_phone(audio: Audio, target_dbov: float = -26.0, peak_limit_db: float = -3.0) -> Audio:
     """Telephone band (200-3400 Hz) at 8 kHz, active speech level at the target, (true) peaks limited."""
-    narrow = _telephone_band(resample(audio, PHONE_RATE).samples, PHONE_RATE)
+    narrow = telephone_band(resample(audio, PHONE_RATE).samples, PHONE_RATE)
     return Audio(_level_then_limit(Audio(narrow, PHONE_RATE), speech_level_dbov, target_dbov, peak_limit_db),
                  PHONE_RATE)
 
@@ -214,8 +213,8 @@ def _require_phone_rate(audio: Audio) -> Audio:
 
 def _require_sound(audio: Audio) -> float:
     peak = float(np.max(np.abs(audio.samples), initial=0.0))
-    if peak < _gain(_SILENT_DBFS):
-        raise AudioError(f"the audio is silent (peak {_db(peak):.0f} dBFS over {audio.duration:.2f} s). "
+    if peak < gain(_SILENT_DBFS):
+        raise AudioError(f"the audio is silent (peak {db(peak):.0f} dBFS over {audio.duration:.2f} s). "
                          "Probable cause: the speech engine produced no speech for this text")
     return peak
 
@@ -226,7 +225,7 @@ def _level_then_limit(audio: Audio, level: Callable[[Audio], float], target: flo
     start = audio.samples / _require_sound(audio)  # at full scale, even a whisper is over the gates
     gain_db = target - level(Audio(start, audio.rate))
     for _ in range(_PASSES):
-        out = _limit(start * _gain(gain_db), audio.rate, ceiling_db)
+        out = limit(start * gain(gain_db), audio.rate, ceiling_db)
         miss = target - level(Audio(out, audio.rate))
         if not np.isfinite(miss):
             raise AudioError("the audio is too sparse to measure its level; it needs some continuous sound")
@@ -237,82 +236,3 @@ def _level_then_limit(audio: Audio, level: Callable[[Audio], float], target: flo
         _LOGGER.warning("level %.2f dB short of %.1f: the peaks need more limiting than the target allows",
                         miss, target)
     return out.astype(np.float32)
-
-
-def _limit(samples: np.ndarray, rate: int, ceiling_db: float) -> np.ndarray:
-    """Look-ahead limiter: a smooth gain envelope from the 4x-oversampled peaks, no clipping."""
-    out = samples.astype(np.float64)
-    for _ in range(_PASSES):
-        over_db = _db_array(_peak_envelope(out, rate)) - ceiling_db
-        if over_db.max(initial=0.0) <= 0:
-            break
-        # aim a hair under the ceiling, so the next look finds nothing over it
-        out = out * 10 ** (-_gain_reduction(np.maximum(over_db + 0.01, 0.0), rate) / 20)
-    return out
-
-
-def _gain_reduction(over_db: np.ndarray, rate: int) -> np.ndarray:
-    """dB to take off each sample: ramps in before every over, holds, decays after, never under the over."""
-    index = np.arange(len(over_db), dtype=np.float64)
-    attack = _ATTACK_DB_PER_S / rate
-    # linear look-ahead ramp: reduction(n) = max over later k of over(k) - attack * (k - n)
-    ramped = np.maximum.accumulate((over_db - index * attack)[::-1])[::-1] + index * attack
-    # exponential release: reduction(n) = max over earlier k of ramped(k) * exp(-(n - k) / T), in logs
-    decay = index / (_RELEASE_S * rate)
-    released = np.exp(np.maximum.accumulate(np.log(np.maximum(ramped, 1e-6)) + decay) - decay)
-    half, hold = max(1, round(_SMOOTH_S * rate / 2)), round(_HOLD_S * rate)
-    # a moving mean over a moving max that reaches at least as far: rounds corners, never dips under
-    held = np.pad(_window_max(released, hold, half), half, mode="edge")
-    sums = np.concatenate(([0.0], np.cumsum(held)))
-    return (sums[2 * half + 1:] - sums[:-2 * half - 1]) / (2 * half + 1)
-
-
-def _peak_envelope(samples: np.ndarray, rate: int) -> np.ndarray:
-    """For each sample, the largest magnitude of the 4x-oversampled signal from it to the next sample."""
-    peaks = np.abs(samples.astype(np.float64))
-    if len(samples):
-        up = np.abs(soxr.resample(samples.astype(np.float64), rate, rate * _OVERSAMPLE, quality="HQ"))
-        for phase in range(_OVERSAMPLE):
-            column = up[phase::_OVERSAMPLE][:len(peaks)]
-            np.maximum(peaks[:len(column)], column, out=peaks[:len(column)])
-    return peaks
-
-
-def _window_max(values: np.ndarray, before: int, after: int) -> np.ndarray:
-    """max(values[n - before : n + after + 1]) for every n, in linear time (van Herk / Gil-Werman)."""
-    width = before + after + 1
-    padded = np.pad(values, (before, after + (-(len(values) + width - 1) % width)), mode="edge")
-    blocks = padded.reshape(-1, width)
-    forward = np.maximum.accumulate(blocks, axis=1).ravel()
-    backward = np.maximum.accumulate(blocks[:, ::-1], axis=1)[:, ::-1].ravel()
-    start = np.arange(len(values))
-    return np.maximum(backward[start], forward[start + width - 1])
-
-
-def _p56_envelope(magnitude: np.ndarray, rate: int) -> np.ndarray:
-    """P.56's two cascaded 30 ms one-pole smoothers, applied as one FFT convolution."""
-    pole = np.exp(-1.0 / (rate * _P56_TIME_CONSTANT_S))
-    n = np.arange(round(rate * _P56_TIME_CONSTANT_S * 20))
-    kernel = (1 - pole) ** 2 * (n + 1) * pole**n
-    size = 1 << int(len(magnitude) + len(kernel) - 2).bit_length()
-    return np.fft.irfft(np.fft.rfft(magnitude, size) * np.fft.rfft(kernel, size), size)[:len(magnitude)]
-
-
-def _telephone_band(samples: np.ndarray, rate: int) -> np.ndarray:
-    """Linear-phase FIR band-pass over the telephone band (windowed sinc, Hamming)."""
-    taps = np.arange(_BAND_TAPS) - _BAND_TAPS // 2
-    low, high = (2 * edge / rate * np.sinc(2 * edge / rate * taps) for edge in _BAND_HZ)
-    filtered = np.convolve(samples.astype(np.float64), (high - low) * np.hamming(_BAND_TAPS))
-    return filtered[_BAND_TAPS // 2:_BAND_TAPS // 2 + len(samples)].astype(np.float32)
-
-
-def _gain(db: float) -> float:
-    return float(10 ** (db / 20))
-
-
-def _db(amplitude: float) -> float:
-    return 20 * float(np.log10(amplitude)) if amplitude > 0 else float("-inf")
-
-
-def _db_array(amplitudes: np.ndarray) -> np.ndarray:
-    return np.asarray(20 * np.log10(np.maximum(amplitudes, 1e-12)))
