@@ -14,10 +14,11 @@ from .alexa import endpoint as alexa_endpoint
 from .phone import webhooks as phone_webhooks
 from .service import Service
 from .settings import DEFAULTS, from_environment
+from .web import views as web_views
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    app = Flask(__name__, instance_relative_config=True, static_folder=None)  # the page has its own
     app.json.sort_keys = False  # type: ignore[attr-defined]  # Alexa does not care; sorting costs time
     app.config.from_mapping(DEFAULTS)
     app.config.update(from_environment(os.environ))
@@ -32,6 +33,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     alexa_endpoint.init_app(app, service)
     phone_webhooks.init_app(app, service)
     app.register_blueprint(audio_files.bp)
+    web_views.init_app(app, service)
 
     @app.get("/healthz")
     def healthz() -> Any:
@@ -39,7 +41,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
-        # Short JSON reasons instead of HTML pages, for 404, 405, 413 and the rest.
+        # A page for people's browsers; short JSON reasons for Alexa, Twilio and scripts.
+        if web_views.wants_html():
+            return web_views.error_page(error)
         if error.code == 413:
             limit = app.config["MAX_CONTENT_LENGTH"] // 1024
             return jsonify(error=f"request body is larger than {limit} KiB"), 413

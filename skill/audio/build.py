@@ -19,7 +19,8 @@ from ..files import read_or_none, write_atomic, write_if_changed
 from .engines import Engine
 from .package import BUNDLE, GUIDE, PLAYLIST, bundle, guide, playlist
 from .pronounce import Pronunciations
-from .render import FORMATS, Rendered, paths_for, render, source_hash, spoken_text
+from .recipe import FORMATS, paths_for, source_hash, spoken_text
+from .render import Rendered, render
 from .script import AudioItem, audio_items
 
 _LOGGER = logging.getLogger(__name__)

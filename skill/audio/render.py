@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,15 +13,8 @@ from .process import (
     speech_level_dbov, tag_mp3,
 )
 from .pronounce import Pronunciations
+from .recipe import FORMATS, paths_for, source_hash, spoken_text
 from .script import AudioItem
-
-#: Everything that shapes the files besides the words and the voice. Change a value (or the version, when
-#: the processing code changes) and every file is made again.
-FORMATS: dict[str, Any] = {
-    "version": 1,
-    "mp3": {"rate": 24000, "kbps": 48, "lufs": -19.0, "true_peak": -1.0},
-    "phone": {"rate": 8000, "bits": 16, "speech_level_dbov": -26.0},
-}
 
 
 @dataclass(frozen=True)
@@ -31,26 +23,6 @@ class Rendered:
 
     files: dict[str, bytes]
     entries: dict[str, dict[str, Any]]
-
-
-def paths_for(item: AudioItem) -> dict[str, str]:
-    return {
-        "mp3": f"mp3/{item.name}.mp3",
-        "wav": f"phone/{item.name}.wav",
-        "alaw": f"phone/{item.name}.alaw",
-        "ulaw": f"phone/{item.name}.ulaw",
-    }
-
-
-def spoken_text(item: AudioItem, engine: Engine, pronunciations: Pronunciations) -> str:
-    return pronunciations.apply(item.text, engine.name)
-
-
-def source_hash(spoken: str, engine: Engine) -> str:
-    """What the files are made from: the words as spoken, the engine and voice, and the format settings."""
-    recipe = json.dumps({"text": spoken, "engine": engine.name, "voice": engine.voice, "formats": FORMATS},
-                        sort_keys=True)
-    return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
 
 
 def render(item: AudioItem, engine: Engine, pronunciations: Pronunciations, content: Content,

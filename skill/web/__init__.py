@@ -1,0 +1,1 @@
+"""The page for people with low vision: large print, every section with its audio, ask a question."""
