@@ -13,7 +13,10 @@ from tests.support.alexa_conversation import Conversation
 from tests.support.alexa_pki import AlexaPKI
 from tests.support.alexa_signing import NOW, CertificateHost, fixed_clock
 
-pytest_plugins = ["tests.support.alexa_fixtures", "tests.support.google_tts_fixtures"]
+pytest_plugins = [
+    "tests.support.alexa_fixtures", "tests.support.audio_fixtures", "tests.support.browser",
+    "tests.support.google_tts_fixtures",
+]
 
 
 @pytest.fixture
