@@ -47,6 +47,12 @@ def words(text: str) -> str:
     return " ".join(text.split())
 
 
+def fetch(client: FlaskClient, path: str) -> tuple[int, str, bytes]:
+    """Status, type and body of a file response, closed afterwards (files are streamed)."""
+    with client.get(path) as response:
+        return response.status_code, response.mimetype, response.data
+
+
 def players(node: Tag) -> list[str]:
     return [str(audio["src"]) for audio in node.find_all("audio")]
 
@@ -127,9 +133,8 @@ def test_every_topic_has_a_short_and_full_recording_to_play_or_download(
         download = audio.find_parent("figure").find("a", download=True)
         assert download["href"] == audio["src"]
         assert "MP3" in download.get_text() and SIZE.search(download.get_text())
-        played = with_audio.get(audio["src"])
-        assert played.status_code == 200 and played.mimetype == "audio/mpeg"
-        assert played.data == (built_audio / audio["src"].removeprefix("/audio/")).read_bytes()
+        on_disk = (built_audio / audio["src"].removeprefix("/audio/")).read_bytes()
+        assert fetch(with_audio, audio["src"]) == (200, "audio/mpeg", on_disk)
 
 
 def test_nothing_plays_by_itself(page: BeautifulSoup) -> None:
@@ -140,12 +145,12 @@ def test_listen_offline_offers_the_whole_set_and_the_playlist(
         page: BeautifulSoup, with_audio: FlaskClient, built_audio: Path) -> None:
     links = {a["href"] for a in section(page, "offline").find_all("a")}
     assert links == {"/audio/offline-bundle.zip", "/audio/playlist.m3u8"}
-    playlist = with_audio.get("/audio/playlist.m3u8")
-    assert playlist.status_code == 200 and playlist.mimetype == "audio/x-mpegurl"
-    bundle = with_audio.get("/audio/offline-bundle.zip")
-    assert bundle.status_code == 200 and bundle.mimetype == "application/zip"
-    with zipfile.ZipFile(io.BytesIO(bundle.data)) as kept:
-        assert kept.read("playlist.m3u8") == playlist.data
+    status, kind, playlist = fetch(with_audio, "/audio/playlist.m3u8")
+    assert (status, kind) == (200, "audio/x-mpegurl")
+    status, kind, bundle = fetch(with_audio, "/audio/offline-bundle.zip")
+    assert (status, kind) == (200, "application/zip")
+    with zipfile.ZipFile(io.BytesIO(bundle)) as kept:
+        assert kept.read("playlist.m3u8") == playlist
         for name in [f"mp3/{t}.mp3" for t in TOPICS] + [f"mp3/{t}-full.mp3" for t in TOPICS]:
             assert kept.read(name) == (built_audio / name).read_bytes()
 
@@ -317,10 +322,10 @@ def test_pages_send_security_headers_and_nothing_inline(no_audio: FlaskClient, p
 
 @pytest.mark.parametrize("path, kind", [("/static/site.css", "text/css"), ("/static/listen.js", "javascript")])
 def test_the_stylesheet_and_script_are_served(no_audio: FlaskClient, path: str, kind: str) -> None:
-    response = no_audio.get(path)
-    assert response.status_code == 200 and kind in response.mimetype
-    assert path in {link.get("href") for link in html(no_audio.get("/")).find_all(["link", "script"])} | {
-        script.get("src") for script in html(no_audio.get("/")).find_all("script")}
+    status, mimetype, _ = fetch(no_audio, path)
+    assert status == 200 and kind in mimetype
+    head = html(no_audio.get("/")).head
+    assert head is not None and path in {tag.get("href") or tag.get("src") for tag in head.find_all(["link", "script"])}
 
 
 # 8. Errors: a page for people, JSON for machines

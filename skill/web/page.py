@@ -12,7 +12,7 @@ from .shelf import Shelf, Track
 
 _BULLET = re.compile(r"^\s*[•*\-]\s*")
 #: Telephone numbers as the content writes them: 999, NHS 111, 116 123, 0808 800 4040.
-_PHONE_NUMBER = re.compile(r"(?<![\d ])(999|111|116 123|0\d{3} \d{3} \d{4})(?![\d])")
+_PHONE_NUMBER = re.compile(r"(?<!\d)(?<!\d )(999|111|116 123|0\d{3} \d{3} \d{4})(?! ?\d)")
 MAX_QUESTION = 300
 
 
