@@ -6,7 +6,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
@@ -16,10 +16,12 @@ from skill.content import load_content
 from tests.support.browser import WCAG_A_AA, LiveServer, axe_violations
 
 CONTENT = load_content()
+Scheme = Literal["light", "dark"]
 ANSWER_PAGE = "/ask?q=where+does+breast+cancer+spread"
 #: Every page a person can land on: the topics, an answer, urgent help, a decline, and a form with an error.
 PAGES = [
     "/", ANSWER_PAGE, "/ask?q=i+want+to+end+it+all", "/ask?q=what+dose+of+tamoxifen+should+i+take", "/ask?q=",
+    "/no-such-page",
 ]
 
 
@@ -62,7 +64,7 @@ def open_all_details(page: Page) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", PAGES)
-def test_no_wcag_a_or_aa_violations(page: Page, site: str, path: str, scheme: str) -> None:
+def test_no_wcag_a_or_aa_violations(page: Page, site: str, path: str, scheme: Scheme) -> None:
     page.emulate_media(color_scheme=scheme)
     page.goto(site + path)
     open_all_details(page)
@@ -71,7 +73,7 @@ def test_no_wcag_a_or_aa_violations(page: Page, site: str, path: str, scheme: st
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("path", ["/", ANSWER_PAGE, "/ask?q="])
-def test_all_text_has_aaa_contrast_of_7_to_1(page: Page, site: str, path: str, scheme: str) -> None:
+def test_all_text_has_aaa_contrast_of_7_to_1(page: Page, site: str, path: str, scheme: Scheme) -> None:
     page.emulate_media(color_scheme=scheme)
     page.goto(site + path)
     open_all_details(page)
@@ -292,6 +294,18 @@ def test_speed_buttons_change_every_player(page: Page, site: str) -> None:
     assert page.evaluate("Array.from(document.querySelectorAll('audio')).every(a => a.playbackRate === 1.5)")
     assert group.get_by_role("button", name="1.5x").get_attribute("aria-pressed") == "true"
     assert group.get_by_role("button", name="1x (normal)").get_attribute("aria-pressed") == "false"
+
+
+def test_starting_one_recording_pauses_the_one_playing(page: Page, site: str) -> None:
+    page.goto(site + "/")
+    page.locator("h1").click()  # a person's click lets the page play sound
+    first, second = page.locator("#what-is-it audio").first, page.locator("#outlook audio").first
+    first.evaluate("a => a.play()")
+    page.wait_for_function("() => !document.querySelector('#what-is-it audio').paused")
+    second.evaluate("a => a.play()")
+    page.wait_for_function("() => { const a = document.querySelector('#what-is-it audio'); return a.paused && !a.ended; }",
+                           timeout=3000)
+    assert not second.evaluate("a => a.paused")
 
 
 # Without JavaScript
