@@ -8,12 +8,13 @@ import logging
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from bs4 import BeautifulSoup, Tag
+from bs4 import BeautifulSoup, NavigableString, Tag
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -21,13 +22,13 @@ from werkzeug.test import TestResponse
 from skill.answers import Answers
 from skill.app import create_app
 from skill.audio.script import audio_items
-from skill.content import load_content
+from skill.content import Topic, load_content
 from skill.phone.flow import Place, on_speech
 from skill.service import Service
 
 CONTENT = load_content()
 TOPICS = [topic.id for topic in CONTENT.topics]
-#: What each audio file says, dated today like the `built_audio` build (so apps using it leave TODAY unset).
+#: What each recording says, dated today like `built_audio` (so apps that play it leave TODAY unset).
 WORDS = {item.name: item.text for item in audio_items(Answers(CONTENT))}
 SIZE = re.compile(r"\b\d+(\.\d)? (KB|MB)\b")
 BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
@@ -43,24 +44,41 @@ def html(response: TestResponse) -> BeautifulSoup:
     return BeautifulSoup(response.get_data(as_text=True), "html.parser")
 
 
-def words(text: str) -> str:
-    return " ".join(text.split())
-
-
 def fetch(client: FlaskClient, path: str) -> tuple[int, str, bytes]:
-    """Status, type and body of a file response, closed afterwards (files are streamed)."""
+    """Status, type and body of a file, closed afterwards (files are streamed)."""
     with client.get(path) as response:
-        return response.status_code, response.mimetype, response.data
+        return response.status_code, response.mimetype or "", response.data
+
+
+def one(node: Tag, css: str) -> Tag:
+    found = node.select_one(css)
+    assert found is not None, f"nothing matches {css}"
+    return found
+
+
+def attr(tag: Tag, name: str) -> str:
+    value = tag.get(name)
+    assert isinstance(value, str), f"<{tag.name}> has no {name}"
+    return value
+
+
+def text(node: Tag) -> str:
+    """The words as read aloud: a line break is a space; a link inside a sentence adds none."""
+    pieces = [" " if isinstance(piece, Tag) else str(piece) for piece in node.descendants
+              if isinstance(piece, NavigableString) or (isinstance(piece, Tag) and piece.name == "br")]
+    return words("".join(pieces))
+
+
+def words(said: str) -> str:
+    return " ".join(said.split())
 
 
 def players(node: Tag) -> list[str]:
-    return [str(audio["src"]) for audio in node.find_all("audio")]
+    return [attr(audio, "src") for audio in node.select("audio")]
 
 
-def section(page: BeautifulSoup, element_id: str) -> Tag:
-    found = page.find(id=element_id)
-    assert isinstance(found, Tag), f"no #{element_id}"
-    return found
+def asked(client: FlaskClient, question: str) -> BeautifulSoup:
+    return html(client.get("/ask", query_string={"q": question}))
 
 
 @pytest.fixture(scope="module")
@@ -88,26 +106,24 @@ def test_every_page_has_one_h1_headings_in_order_landmarks_and_a_skip_link(
     response = with_audio.get(path, headers=BROWSER)
     assert response.status_code == status
     doc = html(response)
-    assert doc.html is not None and doc.html["lang"] == "en-GB"
-    levels = [int(h.name[1]) for h in doc.find_all(re.compile(r"^h[1-6]$"))]
+    assert attr(one(doc, "html"), "lang") == "en-GB"
+    levels = [int(heading.name[1]) for heading in doc.select("h1, h2, h3, h4, h5, h6")]
     assert levels[0] == 1 and levels.count(1) == 1
     assert all(after - before <= 1 for before, after in zip(levels, levels[1:])), levels
     for landmark in ("header", "nav", "main", "footer"):
-        assert doc.find(landmark), landmark
-    assert doc.body is not None
-    first_link = doc.body.find("a")
-    assert isinstance(first_link, Tag) and words(first_link.get_text()) == "Skip to main content"
-    assert first_link["href"] == "#main" and section(doc, "main").name == "main"
+        one(doc, landmark)
+    first_link = one(doc, "body a")
+    assert text(first_link) == "Skip to main content" and attr(first_link, "href") == "#main"
+    one(doc, "main#main")
 
 
 @pytest.mark.parametrize("topic", CONTENT.topics, ids=TOPICS)
-def test_every_topic_has_its_title_short_answer_and_full_text_to_open(page: BeautifulSoup, topic: Any) -> None:
-    part = section(page, topic.id)
-    assert words(part.find("h3").get_text()) == topic.title
-    assert words(part.find("p", class_="short").get_text()) == words(Answers(CONTENT).short(topic))
-    details = part.find("details")
-    assert details is not None and details.find("summary") is not None
-    full = words(details.get_text(" "))
+def test_every_topic_has_its_title_short_answer_and_full_text_to_open(page: BeautifulSoup, topic: Topic) -> None:
+    part = one(page, f"section#{topic.id}")
+    assert text(one(part, "h3")) == topic.title
+    assert text(one(part, "p.short")) == words(Answers(CONTENT).short(topic))
+    one(part, "details > summary")
+    full = text(one(part, "details"))
     for line in topic.source.splitlines():
         line = words(re.sub(r"^\s*[•*-]\s*", "", line))
         if line and line != topic.title:
@@ -115,8 +131,8 @@ def test_every_topic_has_its_title_short_answer_and_full_text_to_open(page: Beau
 
 
 def test_a_list_on_the_source_page_is_a_list_on_this_page(page: BeautifulSoup) -> None:
-    items = [words(li.get_text()) for li in section(page, "where-it-spreads").select("details li")]
-    assert items == ["liver", "lungs", "lymph nodes", "brain", "bones"]
+    bullets = [text(li) for li in page.select("#where-it-spreads details li")]
+    assert bullets == ["liver", "lungs", "lymph nodes", "brain", "bones"]
 
 
 # 2. With the recordings built
@@ -124,27 +140,25 @@ def test_a_list_on_the_source_page_is_a_list_on_this_page(page: BeautifulSoup) -
 @pytest.mark.parametrize("topic", TOPICS)
 def test_every_topic_has_a_short_and_full_recording_to_play_or_download(
         page: BeautifulSoup, with_audio: FlaskClient, built_audio: Path, topic: str) -> None:
-    part = section(page, topic)
-    short, full = f"/audio/mp3/{topic}.mp3", f"/audio/mp3/{topic}-full.mp3"
-    assert players(part) == [short, full]
-    assert players(part.find("details")) == [full]
-    for audio in part.find_all("audio"):
-        assert audio.has_attr("controls") and audio["preload"] == "none"
-        download = audio.find_parent("figure").find("a", download=True)
-        assert download["href"] == audio["src"]
-        assert "MP3" in download.get_text() and SIZE.search(download.get_text())
-        on_disk = (built_audio / audio["src"].removeprefix("/audio/")).read_bytes()
-        assert fetch(with_audio, audio["src"]) == (200, "audio/mpeg", on_disk)
+    part = one(page, f"#{topic}")
+    assert players(part) == [f"/audio/mp3/{topic}.mp3", f"/audio/mp3/{topic}-full.mp3"]
+    assert players(one(part, "details")) == [f"/audio/mp3/{topic}-full.mp3"]
+    for figure in part.select("figure:has(audio)"):
+        audio, download = one(figure, "audio[controls][preload=none]"), one(figure, "a[download]")
+        src = attr(audio, "src")
+        assert attr(download, "href") == src and "MP3" in text(download) and SIZE.search(text(download))
+        on_disk = (built_audio / src.removeprefix("/audio/")).read_bytes()
+        assert fetch(with_audio, src) == (200, "audio/mpeg", on_disk)
 
 
 def test_nothing_plays_by_itself(page: BeautifulSoup) -> None:
-    assert not page.find_all(autoplay=True)
+    assert page.select("audio") and not page.select("[autoplay]")
 
 
 def test_listen_offline_offers_the_whole_set_and_the_playlist(
         page: BeautifulSoup, with_audio: FlaskClient, built_audio: Path) -> None:
-    links = {a["href"] for a in section(page, "offline").find_all("a")}
-    assert links == {"/audio/offline-bundle.zip", "/audio/playlist.m3u8"}
+    assert {attr(a, "href") for a in page.select("#offline a")} == {"/audio/offline-bundle.zip",
+                                                                      "/audio/playlist.m3u8"}
     status, kind, playlist = fetch(with_audio, "/audio/playlist.m3u8")
     assert (status, kind) == (200, "audio/x-mpegurl")
     status, kind, bundle = fetch(with_audio, "/audio/offline-bundle.zip")
@@ -155,41 +169,51 @@ def test_listen_offline_offers_the_whole_set_and_the_playlist(
             assert kept.read(name) == (built_audio / name).read_bytes()
 
 
-# 3 and 4. Without recordings, or with some out of date
+# 3 and 4. Without recordings, or with some that no longer say what the page says
 
 def test_without_recordings_the_page_says_so_and_offers_none(no_audio: FlaskClient) -> None:
     doc = html(no_audio.get("/"))
-    assert not doc.find_all("audio")
-    assert not [a for a in doc.find_all("a", href=True) if a["href"].startswith("/audio/")]
-    assert "The recordings have not been made yet" in words(section(doc, "topics").get_text())
-    assert "not ready" in words(section(doc, "offline").get_text())
+    assert not doc.select("audio") and not doc.select('a[href^="/audio/"]')
+    assert "The recordings have not been made yet" in text(one(doc, "#topics"))
+    assert "not ready" in text(one(doc, "#offline"))
 
 
-def _make_stale(folder: Path) -> None:
+def out_of_date(folder: Path) -> None:
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["files"]["mp3/outlook.mp3"]["source"] = "0" * 64  # recorded from words the page no longer has
     (folder / "manifest.json").write_text(json.dumps(manifest))
 
 
-def _delete(folder: Path) -> None:
+def deleted(folder: Path) -> None:
     (folder / "mp3" / "outlook.mp3").unlink()
 
 
-@pytest.mark.parametrize("break_it", [_make_stale, _delete], ids=["out of date", "deleted"])
+@pytest.mark.parametrize("break_it", [out_of_date, deleted])
 def test_a_recording_that_no_longer_matches_is_not_offered(
-        built_audio: Path, tmp_path: Path, break_it: Any) -> None:
+        built_audio: Path, tmp_path: Path, break_it: Callable[[Path], None]) -> None:
     folder = tmp_path / "audio"
     shutil.copytree(built_audio, folder)
+    client = make_app(folder).test_client()
+    assert "/audio/mp3/outlook.mp3" in players(html(client.get("/")))  # seen once while all was well
     break_it(folder)
-    doc = html(make_app(folder).test_client().get("/"))
-    outlook = section(doc, "outlook")
-    assert "/audio/mp3/outlook.mp3" not in players(outlook)
-    assert "being updated" in words(outlook.get_text())
+    doc = html(client.get("/"))
+    assert "/audio/mp3/outlook.mp3" not in players(one(doc, "#outlook"))
+    assert "being updated" in text(one(doc, "#outlook"))
     for topic in (t for t in TOPICS if t != "outlook"):
-        assert players(section(doc, topic)) == [f"/audio/mp3/{topic}.mp3", f"/audio/mp3/{topic}-full.mp3"]
-        assert "being updated" not in section(doc, topic).get_text()
-    offline = section(doc, "offline")
-    assert not offline.find_all("a") and "not ready" in words(offline.get_text())
+        assert players(one(doc, f"#{topic}")) == [f"/audio/mp3/{topic}.mp3", f"/audio/mp3/{topic}-full.mp3"]
+        assert "being updated" not in text(one(doc, f"#{topic}"))
+    assert not doc.select("#offline a") and "not ready" in text(one(doc, "#offline"))
+
+
+def test_a_full_section_recording_out_of_date_says_so_inside_the_section(built_audio: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "audio"
+    shutil.copytree(built_audio, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["files"]["mp3/outlook-full.mp3"]["source"] = "0" * 64
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    section = one(html(make_app(folder).test_client().get("/")), "#outlook")
+    assert players(section) == ["/audio/mp3/outlook.mp3"]
+    assert "full section is being updated" in text(one(section, "details"))
 
 
 def test_an_unreadable_manifest_gives_a_page_without_players(built_audio: Path, tmp_path: Path) -> None:
@@ -197,12 +221,12 @@ def test_an_unreadable_manifest_gives_a_page_without_players(built_audio: Path, 
     shutil.copytree(built_audio, folder)
     (folder / "manifest.json").write_text("{ this is not json")
     response = make_app(folder).test_client().get("/")
-    assert response.status_code == 200 and not html(response).find_all("audio")
+    assert response.status_code == 200 and not html(response).select("audio")
 
 
 # 5. Asking a question: the same router and the same words as the phone line
 
-ASKED = [
+@pytest.mark.parametrize("question, heard", [
     ("where does breast cancer spread", "where-it-spreads"),
     ("what is the outlook", "outlook"),
     ("how might i feel", "feelings"),
@@ -210,42 +234,41 @@ ASKED = [
     ("what dose of tamoxifen should i take", "out-of-scope"),
     ("i want to end it all", "urgent"),
     ("i can't breathe", "urgent"),
-]
-
-
-@pytest.mark.parametrize("question, heard", ASKED)
+])
 def test_a_question_gets_what_the_phone_would_say_and_its_recording(
         with_audio: FlaskClient, question: str, heard: str) -> None:
     assert on_speech(Service.load().router, Place("menu", "main"), question).say == (heard,)
     response = with_audio.get("/ask", query_string={"q": question})
     assert response.status_code == 200
-    answer = html(response).find("section", class_="answer")
-    assert words(answer.find("p", class_="short").get_text()) == words(WORDS[heard])
+    answer = one(html(response), "section.answer")
+    assert text(one(answer, "p.short")) == words(WORDS[heard])
     assert players(answer) == [f"/audio/mp3/{heard}.mp3"]
-    full_section = [a["href"] for a in answer.find_all("a") if a["href"].startswith("/#")]
+    to_section = [attr(a, "href") for a in answer.select('a[href^="/#"]')]
     if heard in TOPICS:
-        assert words(answer.find("h2").get_text()) == CONTENT.topic(heard).title
-        assert full_section == [f"/#{heard}"]
+        assert text(one(answer, "h2")) == CONTENT.topic(heard).title and to_section == [f"/#{heard}"]
     else:
-        assert full_section == []
+        assert to_section == []
 
 
-def test_out_of_scope_and_urgent_use_the_shared_messages(no_audio: FlaskClient) -> None:
-    answers = Answers(CONTENT)
-    for question, message in [("what dose of tamoxifen should i take", "out_of_scope"), ("i can't breathe", "urgent")]:
-        answer = html(no_audio.get("/ask", query_string={"q": question})).find("section", class_="answer")
-        assert words(answer.find("p", class_="short").get_text()) == words(answers.message(message))
-        assert not answer.find_all("audio")
-
-
-@pytest.mark.xfail(strict=True, reason="skill/web/page.py _PHONE_NUMBER: (?<![\\d ]) rejects a number after a space")
-@pytest.mark.parametrize("question, numbers", [
-    ("i can't breathe", {"tel:999", "tel:111", "tel:116123"}),
-    ("what dose of tamoxifen should i take", {"tel:+448088004040"}),
+@pytest.mark.parametrize("question, message", [
+    ("what dose of tamoxifen should i take", "out_of_scope"), ("i can't breathe", "urgent"),
 ])
-def test_numbers_in_an_answer_can_be_dialled(no_audio: FlaskClient, question: str, numbers: set[str]) -> None:
-    answer = html(no_audio.get("/ask", query_string={"q": question})).find("section", class_="answer")
-    assert {a["href"] for a in answer.find_all("a") if a["href"].startswith("tel:")} == numbers
+def test_declines_and_safety_numbers_are_the_shared_messages(no_audio: FlaskClient, question: str,
+                                                             message: str) -> None:
+    answer = one(asked(no_audio, question), "section.answer")
+    assert text(one(answer, "p.short")) == words(Answers(CONTENT).message(message))
+    assert not answer.select("audio")
+
+
+@pytest.mark.parametrize("path, where, numbers", [
+    ("/ask?q=i+can%27t+breathe", "section.answer", {"tel:999", "tel:111", "tel:116123"}),
+    ("/ask?q=what+dose+of+tamoxifen+should+i+take", "section.answer", {"tel:+448088004040"}),
+    ("/", "#help .urgent", {"tel:999", "tel:111", "tel:116123"}),
+])
+def test_telephone_numbers_in_the_text_can_be_dialled(no_audio: FlaskClient, path: str, where: str,
+                                                      numbers: set[str]) -> None:
+    words_with_links = one(html(no_audio.get(path)), where)
+    assert {attr(a, "href") for a in words_with_links.select('a[href^="tel:"]')} == numbers
 
 
 @pytest.mark.parametrize("query", [{}, {"q": ""}, {"q": "   \t "}], ids=["no q", "empty", "spaces"])
@@ -253,12 +276,10 @@ def test_an_empty_question_is_pointed_out_on_the_box(no_audio: FlaskClient, quer
     response = no_audio.get("/ask", query_string=query)
     assert response.status_code == 400
     doc = html(response)
-    box = doc.find("input", id="q")
-    assert box["aria-invalid"] == "true"
-    error = section(doc, "q-error")
-    assert "q-error" in box["aria-describedby"].split()
-    assert "Please type a question" in error.get_text()
-    assert doc.find(role="alert").find("a", href="#q")
+    box = one(doc, "input#q")
+    assert attr(box, "aria-invalid") == "true" and "q-error" in attr(box, "aria-describedby").split()
+    assert "Please type a question" in text(one(doc, "#q-error"))
+    one(doc, '[role=alert] a[href="#q"]')
 
 
 def test_a_long_question_is_kept_in_the_box_with_a_request_to_shorten_it(no_audio: FlaskClient) -> None:
@@ -266,42 +287,38 @@ def test_a_long_question_is_kept_in_the_box_with_a_request_to_shorten_it(no_audi
     response = no_audio.get("/ask", query_string={"q": question})
     assert response.status_code == 400
     doc = html(response)
-    assert "shorten it to 300 characters" in section(doc, "q-error").get_text()
-    assert doc.find("input", id="q")["value"] == question
+    assert "shorten it to 300 characters" in text(one(doc, "#q-error"))
+    assert attr(one(doc, "input#q"), "value") == question
     assert no_audio.get("/ask", query_string={"q": question[:300]}).status_code == 200
 
 
 @pytest.mark.parametrize("padding", [0, 300], ids=["answered", "too long"])
 def test_html_in_a_question_is_shown_as_text_never_run(no_audio: FlaskClient, padding: int) -> None:
     question = '"><script>alert(1)</script><b>bold</b>' + " x" * (padding // 2)
-    doc = html(no_audio.get("/ask", query_string={"q": question}))
-    assert not [s for s in doc.find_all("script") if not s.get("src")] and not doc.find("b")
-    shown = doc.find(class_="asked") or doc.find("input", id="q")
-    assert "<script>alert(1)</script>" in (shown.get_text() if shown.name == "p" else shown["value"])
+    doc = asked(no_audio, question)
+    assert not doc.select("script:not([src])") and not doc.select("b")
+    shown = text(one(doc, ".asked")) if padding == 0 else attr(one(doc, "input#q"), "value")
+    assert "<script>alert(1)</script>" in shown
 
 
 # 6. Help, sources and review dates
 
 def test_the_nurse_line_can_be_dialled_and_says_when_it_is_open(page: BeautifulSoup) -> None:
-    help_section = section(page, "help")
-    call = help_section.find("a", href="tel:+448088004040")
-    assert call is not None and "0808 800 4040" in call.get_text()
-    assert "Monday to Friday, 9am to 5pm" in words(help_section.get_text())
+    assert "0808 800 4040" in text(one(page, '#help a[href="tel:+448088004040"]'))
+    assert "Monday to Friday, 9am to 5pm" in text(one(page, "#help"))
 
 
 def test_the_page_says_it_is_not_medical_advice(page: BeautifulSoup) -> None:
-    assert "not medical advice" in words(section(page, "main").get_text())
-    assert "not medical advice" in words(page.find("footer").get_text())
+    assert "not medical advice" in text(one(page, "main")) and "not medical advice" in text(one(page, "footer"))
 
 
 @pytest.mark.parametrize("today, overdue", [("2025-01-01", True), ("2023-01-01", False)])
 def test_the_review_dates_and_an_overdue_warning(tmp_path: Path, today: str, overdue: bool) -> None:
     doc = html(make_app(tmp_path, TODAY=today).test_client().get("/"))
-    assert "10 February 2021" in words(section(doc, "about").get_text())
-    assert "10 February 2021" in words(section(doc, "sources").get_text())
-    note = Answers(CONTENT, lambda: date.fromisoformat("2025-01-01")).review_note()
-    assert note and (words(note) in words(doc.get_text(" "))) is overdue
-    assert ("due to be checked" in doc.get_text()) is overdue
+    assert "10 February 2021" in text(one(doc, "#about")) and "10 February 2021" in text(one(doc, "#sources"))
+    note = Answers(CONTENT, lambda: date(2025, 1, 1)).review_note()
+    assert note and (words(note) in text(doc)) is overdue
+    assert ("due to be checked" in text(doc)) is overdue
 
 
 # 7. Headers, and nothing inline for the security policy to block
@@ -314,8 +331,7 @@ def test_pages_send_security_headers_and_nothing_inline(no_audio: FlaskClient, p
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     doc = html(response)
-    assert all(script.get("src") for script in doc.find_all("script"))
-    assert not doc.find_all(style=True) and not doc.find_all("style")
+    assert not doc.select("script:not([src])") and not doc.select("[style], style")
     if path.startswith("/ask"):
         assert response.headers["Cache-Control"] == "no-store"
 
@@ -324,8 +340,7 @@ def test_pages_send_security_headers_and_nothing_inline(no_audio: FlaskClient, p
 def test_the_stylesheet_and_script_are_served(no_audio: FlaskClient, path: str, kind: str) -> None:
     status, mimetype, _ = fetch(no_audio, path)
     assert status == 200 and kind in mimetype
-    head = html(no_audio.get("/")).head
-    assert head is not None and path in {tag.get("href") or tag.get("src") for tag in head.find_all(["link", "script"])}
+    assert html(no_audio.get("/")).select(f'head link[href="{path}"], head script[src="{path}"]')
 
 
 # 8. Errors: a page for people, JSON for machines
@@ -334,7 +349,7 @@ def test_a_browser_lost_on_the_site_gets_a_page_with_a_way_home(no_audio: FlaskC
     response = no_audio.get("/no-such-page", headers=BROWSER)
     assert response.status_code == 404
     doc = html(response)
-    assert "Page not found" in doc.find("h1").get_text() and doc.find("main").find("a", href="/")
+    assert "Page not found" in text(one(doc, "h1")) and doc.select('main a[href="/"]')
 
 
 @pytest.mark.parametrize("method, path, accept, status", [
@@ -345,21 +360,21 @@ def test_a_browser_lost_on_the_site_gets_a_page_with_a_way_home(no_audio: FlaskC
 ])
 def test_machines_get_json_errors(no_audio: FlaskClient, method: str, path: str, accept: str, status: int) -> None:
     response = no_audio.open(path, method=method, headers={"Accept": accept})
-    assert response.status_code == status and response.is_json and response.json["error"]
+    assert response.status_code == status and response.is_json and response.get_json()["error"]
 
 
-def test_posting_to_the_page_is_refused_not_a_crash(no_audio: FlaskClient) -> None:
-    assert no_audio.post("/", headers=BROWSER).status_code == 405
-    assert no_audio.post("/ask", data={"q": "outlook"}, headers=BROWSER).status_code == 405
+@pytest.mark.parametrize("path", ["/", "/ask"])
+def test_posting_to_the_page_is_refused_not_a_crash(no_audio: FlaskClient, path: str) -> None:
+    response = no_audio.post(path, data={"q": "outlook"}, headers=BROWSER)
+    assert response.status_code == 405 and "Content-Security-Policy" in response.headers
 
 
 # 9. Privacy
 
 def test_a_question_is_never_logged(with_audio: FlaskClient, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    question = "does quillberry-zanzibar-4417 spread to my liver"
-    with_audio.get("/ask", query_string={"q": question})
-    with_audio.get("/ask", query_string={"q": question + " x" * 150})
-    with_audio.get("/ask", query_string={"q": "i can't breathe quillberry-zanzibar-4417"})
+    for question in ["does quillberry-zanzibar spread to my liver", "quillberry-zanzibar " + "x" * 300,
+                     "i can't breathe quillberry-zanzibar", "what dose of quillberry-zanzibar"]:
+        with_audio.get("/ask", query_string={"q": question})
     logged = [f"{record.getMessage()} {record.args!r} {record.exc_text or ''}" for record in caplog.records]
     assert not [line for line in logged if "quillberry" in line or "zanzibar" in line]

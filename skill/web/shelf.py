@@ -108,6 +108,14 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, 0)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def _download(folder: Path, name: str) -> Download | None:
     size = _size(folder / name)
     return Download(name, size) if size else None
@@ -120,15 +128,12 @@ class ShelfCache:
         self.audio_dir = Path(audio_dir)
         self.answers = answers
         self.pronunciations = pronunciations
-        self._key: tuple[int, int] | None = None
+        self._key: tuple[tuple[int, int], tuple[int, int]] | None = None
         self._shelf = NOTHING
 
     def current(self) -> Shelf:
-        try:
-            stat = (self.audio_dir / MANIFEST).stat()
-            key = (stat.st_mtime_ns, stat.st_size)
-        except OSError:
-            key = (0, 0)
+        # A rebuild rewrites the manifest; a file added, deleted or replaced in mp3/ changes the folder's time.
+        key = (_stamp(self.audio_dir / MANIFEST), _stamp(self.audio_dir / "mp3"))
         if key != self._key:
             self._shelf = read_shelf(self.audio_dir, self.answers, self.pronunciations)
             self._key = key
