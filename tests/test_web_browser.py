@@ -290,10 +290,10 @@ def test_speed_buttons_change_every_player(page: Page, site: str) -> None:
     page.goto(site + "/")
     group = page.get_by_role("group", name="Playback speed for all recordings")
     assert group.is_visible()
-    group.get_by_role("button", name="1.5x").click()
+    group.get_by_role("button", name="1.5x", exact=True).click()
     assert page.evaluate("Array.from(document.querySelectorAll('audio')).every(a => a.playbackRate === 1.5)")
-    assert group.get_by_role("button", name="1.5x").get_attribute("aria-pressed") == "true"
-    assert group.get_by_role("button", name="1x (normal)").get_attribute("aria-pressed") == "false"
+    assert group.get_by_role("button", name="1.5x", exact=True).get_attribute("aria-pressed") == "true"
+    assert group.get_by_role("button", name="1x (normal)", exact=True).get_attribute("aria-pressed") == "false"
 
 
 def test_starting_one_recording_pauses_the_one_playing(page: Page, site: str) -> None:
