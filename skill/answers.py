@@ -10,7 +10,8 @@ from datetime import date
 from .content import Content, Topic
 from .router import Route
 
-_BULLET = re.compile(r"^\s*[•*\-]\s*")
+#: A bulleted line in the page text, as the page writes them.
+BULLET = re.compile(r"^\s*[•*\-]\s*")
 _ENDS_SENTENCE = (".", "?", "!", ":")
 
 
@@ -24,8 +25,8 @@ def speakable(source: str) -> str:
     sentences: list[str] = []
     items: list[str] = []
     for line in [" ".join(ln.split()).rstrip(",") for ln in source.splitlines()] + [""]:
-        if _BULLET.match(line):
-            items.append(_BULLET.sub("", line))
+        if BULLET.match(line):
+            items.append(BULLET.sub("", line))
             continue
         if items:
             listed = ", ".join(items[:-1]) + " and " + items[-1] if len(items) > 1 else items[0]

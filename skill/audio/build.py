@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import os
 import shutil
 import time
@@ -19,12 +18,10 @@ from ..files import read_or_none, write_atomic, write_if_changed
 from .engines import Engine
 from .package import BUNDLE, GUIDE, PLAYLIST, bundle, guide, playlist
 from .pronounce import Pronunciations
-from .recipe import FORMATS, paths_for, source_hash, spoken_text
+from .recipe import FORMATS, MANIFEST, paths_for, read_manifest, source_hash, spoken_text
 from .render import Rendered, render
 from .script import AudioItem, audio_items
 
-_LOGGER = logging.getLogger(__name__)
-MANIFEST = "manifest.json"
 #: New files wait here until every item is made; a build that stops early leaves the old audio in place.
 STAGING = ".staging"
 
@@ -48,7 +45,7 @@ class AudioBuild:
 
     def plan(self) -> tuple[list[AudioItem], list[AudioItem], dict[str, dict[str, Any]]]:
         """(items to make, items to keep, the manifest entries of the kept ones)."""
-        old = _read_manifest(self.out_dir).get("files", {})
+        old = (read_manifest(self.out_dir) or {}).get("files", {})
         make, keep, entries = [], [], {}
         for item in audio_items(self.answers):
             wanted = source_hash(spoken_text(item, self.engine, self.pronunciations), self.engine)
@@ -115,7 +112,7 @@ class AudioBuild:
         return moved
 
     def _remove_obsolete(self, entries: dict[str, dict[str, Any]]) -> list[str]:
-        old = _read_manifest(self.out_dir).get("files", {})
+        old = (read_manifest(self.out_dir) or {}).get("files", {})
         gone = [path for path in old if path not in entries]
         for path in gone:
             (self.out_dir / path).unlink(missing_ok=True)
@@ -147,14 +144,3 @@ class AudioBuild:
         }
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
-
-def _read_manifest(out_dir: Path) -> dict[str, Any]:
-    data = read_or_none(out_dir / MANIFEST)
-    if data is None:
-        return {}
-    try:
-        document = json.loads(data)
-    except ValueError:
-        _LOGGER.warning("%s is not valid JSON; every file will be made again", out_dir / MANIFEST)
-        return {}
-    return document if isinstance(document, dict) else {}

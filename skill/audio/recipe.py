@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+from pathlib import Path
 from typing import Any
 
+from ..files import read_or_none
 from .engines import Engine
 from .pronounce import Pronunciations
 from .script import AudioItem
+
+_LOGGER = logging.getLogger(__name__)
+#: What was made, from what, and how it measured; written last by every build.
+MANIFEST = "manifest.json"
 
 #: Everything that shapes the files besides the words and the voice. Change a value (or the version, when
 #: the processing code changes) and every file is made again.
@@ -42,3 +49,16 @@ def recipe_hash(spoken: str, engine_name: str, voice: str) -> str:
     recipe = json.dumps({"text": spoken, "engine": engine_name, "voice": voice, "formats": FORMATS},
                         sort_keys=True)
     return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict[str, Any] | None:
+    """The folder's manifest, or None when there is none or it is unreadable (logged: nothing there is trusted)."""
+    data = read_or_none(out_dir / MANIFEST)
+    if data is None:
+        return None
+    try:
+        document = json.loads(data)
+    except ValueError:
+        _LOGGER.warning("%s is not valid JSON; none of the audio beside it is trusted", out_dir / MANIFEST)
+        return None
+    return document if isinstance(document, dict) else None

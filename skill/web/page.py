@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..answers import BULLET
 from ..content import Topic
 from ..service import Service
 from .shelf import Shelf, Track
 
-_BULLET = re.compile(r"^\s*[•*\-]\s*")
 #: Telephone numbers as the content writes them: 999, NHS 111, 116 123, 0808 800 4040.
 _PHONE_NUMBER = re.compile(r"(?<!\d)(?<!\d )(999|111|116 123|0\d{3} \d{3} \d{4})(?! ?\d)")
 MAX_QUESTION = 300
@@ -47,12 +47,12 @@ def blocks(source: str, title: str = "") -> tuple[Block, ...]:
     found: list[Block] = []
     for chunk in re.split(r"\n\s*\n", source.strip()):
         lines = [" ".join(line.split()) for line in chunk.splitlines() if line.strip()]
-        bullets = [line for line in lines if _BULLET.match(line)]
+        bullets = [line for line in lines if BULLET.match(line)]
         if bullets and len(bullets) == len(lines):
-            found.append(Block("list", tuple(_BULLET.sub("", line) for line in lines)))
+            found.append(Block("list", tuple(BULLET.sub("", line) for line in lines)))
         elif bullets:  # "goes to the:" followed by its list, written without a blank line between
-            found.append(Block("paragraph", tuple(line for line in lines if not _BULLET.match(line))))
-            found.append(Block("list", tuple(_BULLET.sub("", line) for line in bullets)))
+            found.append(Block("paragraph", tuple(line for line in lines if not BULLET.match(line))))
+            found.append(Block("list", tuple(BULLET.sub("", line) for line in bullets)))
         elif lines:
             found.append(Block("paragraph", tuple(lines)))
     if found and found[0].lines == (title,):

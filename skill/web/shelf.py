@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,11 +9,8 @@ from typing import Any
 from ..answers import Answers
 from ..audio.package import BUNDLE, PLAYLIST
 from ..audio.pronounce import Pronunciations
-from ..audio.recipe import paths_for, recipe_hash
+from ..audio.recipe import MANIFEST, paths_for, read_manifest, recipe_hash
 from ..audio.script import audio_items
-
-_LOGGER = logging.getLogger(__name__)
-MANIFEST = "manifest.json"
 
 
 @dataclass(frozen=True)
@@ -71,7 +66,7 @@ NOTHING = Shelf({}, None, None, 0)
 def read_shelf(audio_dir: str | Path, answers: Answers, pronunciations: Pronunciations) -> Shelf:
     """Tracks whose manifest entry matches today's words, voice and formats, and whose file is there."""
     folder = Path(audio_dir)
-    manifest = _manifest(folder)
+    manifest = read_manifest(folder)
     items = audio_items(answers)
     if manifest is None:
         return Shelf({}, None, None, len(items))
@@ -88,17 +83,6 @@ def read_shelf(audio_dir: str | Path, answers: Answers, pronunciations: Pronunci
     every_topic = all(item.name in tracks for item in items if item.track)
     bundle, playlist = (_download(folder, BUNDLE), _download(folder, PLAYLIST)) if every_topic else (None, None)
     return Shelf(tracks, bundle, playlist, len(items))
-
-
-def _manifest(folder: Path) -> dict[str, Any] | None:
-    try:
-        document = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        _LOGGER.warning("%s is unreadable (%s); the page shows no audio", folder / MANIFEST, exc)
-        return None
-    return document if isinstance(document, dict) else None
 
 
 def _size(path: Path) -> int:

@@ -12,7 +12,7 @@ from ..answers import spoken_date
 from ..audio.pronounce import DEFAULT_PRONUNCIATIONS, Pronunciations
 from ..service import Service
 from .page import MAX_QUESTION, answer, phone_number_spans, question_problem, tel_href, topic_sections
-from .shelf import ShelfCache
+from .shelf import Shelf, ShelfCache
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static")
@@ -44,9 +44,9 @@ def dial(text: str) -> Markup:
     return out
 
 
-def _render(template: str, status: int = 200, **values: Any) -> Response:
+def _render(template: str, status: int = 200, shelf: Shelf | None = None, **values: Any) -> Response:
     service: Service = current_app.extensions["voice_service"]
-    shelf = current_app.extensions[SHELF].current()
+    shelf = shelf if shelf is not None else current_app.extensions[SHELF].current()
     page = service.content.page
     html = render_template(template, content=service.content, page=page, shelf=shelf,
                            review_note=service.answers.review_note(), max_question=MAX_QUESTION,
@@ -60,7 +60,7 @@ def _render(template: str, status: int = 200, **values: Any) -> Response:
 def index() -> Response:
     service: Service = current_app.extensions["voice_service"]
     shelf = current_app.extensions[SHELF].current()
-    response = _render("index.html", sections=topic_sections(service, shelf))
+    response = _render("index.html", shelf=shelf, sections=topic_sections(service, shelf))
     response.headers["Cache-Control"] = "no-cache"
     return response
 
@@ -73,8 +73,9 @@ def ask() -> Response:
     if problem:
         response = _render("ask.html", status=400, question=question, problem=problem, reply=None)
     else:
-        reply = answer(service, current_app.extensions[SHELF].current(), question)
-        response = _render("ask.html", question=question, problem=None, reply=reply)
+        shelf = current_app.extensions[SHELF].current()
+        response = _render("ask.html", shelf=shelf, question=question, problem=None,
+                           reply=answer(service, shelf, question))
     response.headers["Cache-Control"] = "no-store"  # a shared computer's history need not keep it
     return response
 
