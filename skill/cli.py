@@ -48,7 +48,7 @@ def serve(host: str, port: int, threads: int) -> None:
         app = create_app()
     except SkillError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Serving on http://{host}:{port}  (POST /alexa, GET /healthz); Ctrl+C to stop")
+    click.echo(f"Serving on http://{host}:{port}  (the page at /, POST /alexa, /phone, GET /healthz); Ctrl+C to stop")
     waitress.serve(app, host=host, port=port, threads=threads)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from skill.content import Topic, load_content
-from skill.web.page import Block, blocks, phone_number_spans, question_problem, tel_href
+from skill.web.page import Block, blocks, clean_question, phone_number_spans, question_problem, tel_href
 from skill.web.shelf import Download, Track
 
 CONTENT = load_content()
@@ -45,6 +45,13 @@ def test_numbers_in_the_urgent_message_become_links_and_nothing_else_does() -> N
     assert "".join(piece for piece, _ in phone_number_spans(urgent)) == urgent
     references = " ".join(CONTENT.page.references)
     assert [href for _, href in phone_number_spans(references) if href] == []
+
+
+@pytest.mark.parametrize(("typed", "asked"), [
+    ("  where does it\tspread \n", "where does it spread"), ("bones\x00?", "bones ?"), ("\x1b[31mred", "[31mred"),
+])
+def test_typed_questions_are_cleaned_of_control_characters(typed: str, asked: str) -> None:
+    assert clean_question(typed) == asked
 
 
 @pytest.mark.parametrize(("question", "problem"), [

@@ -84,6 +84,11 @@ def answer(service: Service, shelf: Shelf, question: str) -> WebAnswer:
     return WebAnswer(question, kind, text, None, shelf.tracks.get(audio_name))
 
 
+def clean_question(raw: str) -> str:
+    """What was typed, on one line: control characters dropped, runs of spaces made one."""
+    return " ".join("".join(ch if ch.isprintable() else " " for ch in raw).split())
+
+
 def question_problem(question: str) -> str | None:
     """Why a typed question cannot be asked, in words for the person who typed it; None when it can."""
     if not question:

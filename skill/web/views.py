@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from ..answers import spoken_date
 from ..audio.pronounce import DEFAULT_PRONUNCIATIONS, Pronunciations
 from ..service import Service
-from .page import MAX_QUESTION, answer, phone_number_spans, question_problem, tel_href, topic_sections
+from .page import MAX_QUESTION, answer, clean_question, phone_number_spans, question_problem, tel_href, topic_sections
 from .shelf import Shelf, ShelfCache
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -68,7 +68,7 @@ def index() -> Response:
 @bp.get("/ask")
 def ask() -> Response:
     service: Service = current_app.extensions["voice_service"]
-    question = " ".join(request.args.get("q", "").split())
+    question = clean_question(request.args.get("q", ""))
     problem = question_problem(question)
     if problem:
         response = _render("ask.html", status=400, question=question, problem=problem, reply=None)
