@@ -12,6 +12,8 @@ from skill.router import Router
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 SETS = ["dev_questions.tsv", "check_questions.tsv"]
+#: Safety is checked on every set, including check4 (blind out-of-scope figures there are in the README).
+ALL_SETS = [*SETS, "check4_questions.tsv"]
 
 
 @pytest.fixture(scope="module")
@@ -29,13 +31,13 @@ def answered_as(router: Router, question: str) -> str:
     return route.topic if route.kind == "answer" and route.topic else route.kind
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", ALL_SETS)
 def test_every_urgent_question_gets_the_emergency_numbers(router: Router, name: str) -> None:
     missed = [q for label, q in questions(name) if label == "urgent" and answered_as(router, q) != "urgent"]
     assert missed == []
 
 
-@pytest.mark.parametrize("name", SETS)
+@pytest.mark.parametrize("name", ALL_SETS)
 def test_nothing_harmless_is_mistaken_for_an_emergency_too_often(router: Router, name: str) -> None:
     calm = [q for label, q in questions(name) if label != "urgent"]
     alarmed = [q for q in calm if answered_as(router, q) == "urgent"]
