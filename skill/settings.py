@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from .audio.pronounce import DEFAULT_PRONUNCIATIONS
 from .content import DEFAULT_CONTENT_PATH
 from .router import DEFAULT_ROUTER_PATH
 
@@ -24,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "PHONE_VERIFY_SIGNATURES": True,
     "PHONE_PUBLIC_BASE_URL": None,
     "AUDIO_DIR": str(AUDIO_DIR),
+    # The table the audio was built with (`build-audio --pronunciations`): the page checks recordings against it.
+    "PRONUNCIATIONS_PATH": str(DEFAULT_PRONUNCIATIONS),
     # Pretend today is this ISO date (to preview how the review-date warning reads); None is today.
     "TODAY": None,
     # Alexa never sends more; anything larger is refused before it is read.

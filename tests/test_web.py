@@ -216,6 +216,14 @@ def test_a_full_section_recording_out_of_date_says_so_inside_the_section(built_a
     assert "full section is being updated" in text(one(section, "details"))
 
 
+def test_recordings_made_with_another_pronunciation_table_are_not_offered(built_audio: Path, tmp_path: Path) -> None:
+    table = tmp_path / "pronunciations.yaml"
+    table.write_text("all:\n  brain: brane\n")  # the build said "brain" as written
+    doc = html(make_app(built_audio, PRONUNCIATIONS_PATH=str(table)).test_client().get("/"))
+    assert players(one(doc, "#where-it-spreads")) == []  # its short answer names the brain
+    assert players(one(doc, "#outlook")) == ["/audio/mp3/outlook.mp3", "/audio/mp3/outlook-full.mp3"]
+
+
 def test_an_unreadable_manifest_gives_a_page_without_players(built_audio: Path, tmp_path: Path) -> None:
     folder = tmp_path / "audio"
     shutil.copytree(built_audio, folder)

@@ -9,9 +9,9 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from ..answers import spoken_date
-from ..audio.pronounce import DEFAULT_PRONUNCIATIONS, Pronunciations
+from ..audio.pronounce import Pronunciations
 from ..service import Service
-from .page import MAX_QUESTION, answer, clean_question, phone_number_spans, question_problem, tel_href, topic_sections
+from .page import answer, clean_question, phone_number_spans, question_problem, tel_href, topic_sections
 from .shelf import Shelf, ShelfCache
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
@@ -29,7 +29,7 @@ _CHANNELS = ("/alexa", "/phone", "/audio", "/healthz")
 
 def init_app(app: Flask, service: Service) -> None:
     app.extensions[SHELF] = ShelfCache(app.config["AUDIO_DIR"], service.answers,
-                                       Pronunciations.load(DEFAULT_PRONUNCIATIONS))
+                                       Pronunciations.load(app.config["PRONUNCIATIONS_PATH"]))
     app.register_blueprint(bp)
     app.jinja_env.filters["dial"] = dial
     app.jinja_env.filters["tel"] = tel_href
@@ -49,8 +49,7 @@ def _render(template: str, status: int = 200, shelf: Shelf | None = None, **valu
     shelf = shelf if shelf is not None else current_app.extensions[SHELF].current()
     page = service.content.page
     html = render_template(template, content=service.content, page=page, shelf=shelf,
-                           review_note=service.answers.review_note(), max_question=MAX_QUESTION,
-                           urgent=service.answers.message("urgent"), **values)
+                           review_note=service.answers.review_note(), urgent=service.answers.message("urgent"), **values)
     response = Response(html, status=status, mimetype="text/html")
     response.headers.update(SECURITY_HEADERS)
     return response
