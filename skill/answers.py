@@ -6,8 +6,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Literal
 
 from .content import Content, Topic
+from .navigation import Move
 from .router import Route
 
 #: A bulleted line in the page text, as the page writes them.
@@ -40,6 +42,16 @@ def speakable(source: str) -> str:
     return " ".join(sentences)
 
 
+def without_heading(text: str, title: str) -> str:
+    """Page text without a first line that only repeats the section's title (said once, not twice)."""
+    first, _, rest = text.strip().partition("\n")
+    return rest.strip() if first.strip() == title.strip() else text.strip()
+
+
+def as_sentence(text: str) -> str:
+    return text if text.endswith(_ENDS_SENTENCE) else text + "."
+
+
 @dataclass(frozen=True)
 class Answers:
     """Everything the service says, from content, for any channel."""
@@ -47,9 +59,22 @@ class Answers:
     content: Content
     today: Callable[[], date] = field(default=date.today)
 
-    def message(self, name: str, **values: str) -> str:
+    def fill(self, text: str, **values: str) -> str:
+        """Content text with its placeholders filled: the nurse line, the review dates, the topic list."""
         nurse = self.content.page.nurse_line
-        return self.content.messages[name].format(number=nurse.number, hours=nurse.hours, **values)
+        known = {"number": nurse.number, "hours": nurse.hours, "review": self.review_dates(),
+                 "topics": self.topics_said()}
+        return text.format(**{**known, **values})
+
+    def message(self, name: str, **values: str) -> str:
+        return self.fill(self.content.messages[name], **values)
+
+    def review_dates(self) -> str:
+        """One sentence for the welcomes: when the page was last reviewed, and when it was (or is) due."""
+        page = self.content.page
+        clause = "was due for review" if page.is_overdue(self.today()) else "is due for review"
+        return self.content.messages["review"].format(
+            reviewed=f"{page.last_reviewed:%B %Y}", due=f"{page.next_review_due:%B %Y}", due_clause=clause)
 
     def review_note(self) -> str:
         """Said with the sources, and wherever dates are read, once the page is past its review date."""
@@ -58,25 +83,64 @@ class Answers:
             return ""
         return self.message("review_overdue", due=spoken_date(page.next_review_due))
 
+    def topics_said(self) -> str:
+        labels = [t.menu_label for t in self.content.topics]
+        return ", ".join(labels[:-1]) + ", and " + labels[-1]
+
     def short(self, topic: Topic) -> str:
         if topic.id == "sources":
             return f"{topic.short} {self.review_note()}".strip()
+        if topic.ends_with:
+            return f"{topic.short} {self.message(topic.ends_with)}"
         return topic.short
 
     def full(self, topic: Topic) -> str:
-        text = speakable(topic.source)
+        """The whole section as it is spoken: typos put right, its heading not repeated."""
+        text = speakable(without_heading(topic.text, topic.title))
         if topic.id == "sources":
             text = f"{self.short(topic)} The references are: {text}"
         return text
 
+    def full_intro(self, topic: Topic) -> str:
+        return as_sentence(self.message("full_intro", title=topic.title))
+
     def topic_list(self) -> str:
-        labels = [t.menu_label for t in self.content.topics]
-        return self.message("list_topics", topics=", ".join(labels[:-1]) + ", and " + labels[-1])
+        return self.message("list_topics")
+
+    def help(self, channel: Literal["speaker", "page", "phone"]) -> str:
+        """The help message with the topic list, and what to do next on this channel."""
+        tail = self.fill(self.content.phone.help) if channel == "phone" else self.message(f"help_{channel}")
+        return f"{self.message('help')} {tail}"
+
+    def urgent(self) -> str:
+        """The safety reply where it is read or heard once: a human sentence, then the numbers."""
+        return f"{self.message('urgent')} {self.message('urgent_numbers')}"
+
+    def urgent_with_offer(self) -> str:
+        return f"{self.urgent()} {self.message('urgent_offer')}"
+
+    def urgent_again(self) -> str:
+        return f"{self.message('urgent_again')} {self.message('urgent_numbers')} {self.message('urgent_offer')}"
+
+    def urgent_recording(self) -> str:
+        """For the telephone: the numbers said twice, so a caller can write them down."""
+        return f"{self.urgent()} {self.message('urgent_again')} {self.message('urgent_numbers')}"
+
+    def for_move(self, move: Move) -> str:
+        """Navigation words where nothing was said before (the page, `ask`): what each means there."""
+        said = {
+            "more": "no_more", "repeat": "nothing_to_repeat", "no": "no_thanks", "thanks": "thanks",
+            "goodbye": "goodbye",
+        }
+        name = said.get(move.action)
+        return self.message(name) if name else self.help("page")
 
     def for_route(self, route: Route) -> str:
-        """The first thing said for a question: the short answer, or the honest decline, or safety numbers."""
+        """The first thing said for a question: the short answer, the honest decline, safety numbers, help."""
         if route.kind == "urgent":
-            return self.message("urgent")
+            return self.urgent()
+        if route.kind == "navigation" and route.move is not None:
+            return self.for_move(route.move)
         if route.kind == "out_of_scope" or route.topic is None:
             return self.message("out_of_scope")
         return self.short(self.content.topic(route.topic))

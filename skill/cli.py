@@ -65,6 +65,10 @@ def ask(question: tuple[str, ...], jsonl: bool, content_path: str) -> None:
                 route = service.router.route(line)
                 speech = service.answers.for_route(route)
                 row = {"question": line.strip(), "kind": route.kind, "topic": route.topic, "speech": speech}
+                if route.move is not None:  # navigation: what the words ask for ("help", "repeat", "key")
+                    row["action"] = route.move.action
+                    if route.move.key:
+                        row["key"] = route.move.key
                 click.echo(json.dumps(row, ensure_ascii=False))
         return
     if not question:

@@ -57,15 +57,28 @@ class SkillInfo:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """A typo on the page (`page`) and what is spoken and shown instead (`say`)."""
+
+    page: str
+    say: str
+    why: str
+
+
+@dataclass(frozen=True)
 class Topic:
     id: str
     title: str
     menu_label: str
-    source: str
+    source: str  # the page's words, exactly: the faithfulness checks read this
     short: str
     samples: tuple[str, ...]
     next: str | None
     line: int = 0
+    #: The page's words with its recorded typos put right: what is spoken and shown.
+    text: str = ""
+    #: A message said after the short answer (the way forward after "how you might feel").
+    ends_with: str | None = None
 
     @property
     def intent_name(self) -> str:
@@ -81,6 +94,7 @@ class Content:
     messages: dict[str, str]
     topics: tuple[Topic, ...]
     phone: Phone
+    corrections: tuple[Correction, ...] = ()
 
     @cached_property
     def _by_id(self) -> dict[str, Topic]:
@@ -188,11 +202,13 @@ def _build(path: Path, root: yaml.Node, data: dict[str, Any]) -> Content:
         due = date.fromisoformat(page["next_review_due"])
     except ValueError as exc:
         raise ContentError(str(path), line_of(root, ["page"]), "page", str(exc)) from exc
+    corrections = tuple(Correction(c["page"], c["say"], c["why"]) for c in data.get("corrections") or ())
     topics = tuple(
         Topic(
             id=t["id"], title=t["title"], menu_label=t["menu_label"], source=t["source"].strip(),
             short=" ".join(t["short"].split()), samples=tuple(t["samples"]), next=t["next"],
-            line=line_of(root, ["topics", i]),
+            line=line_of(root, ["topics", i]), text=corrected(t["source"].strip(), corrections),
+            ends_with=t.get("ends_with"),
         )
         for i, t in enumerate(data["topics"])
     )
@@ -214,7 +230,15 @@ def _build(path: Path, root: yaml.Node, data: dict[str, Any]) -> Content:
         messages={k: " ".join(v.split()) for k, v in data["messages"].items()},
         topics=topics,
         phone=build_phone(data["phone"]),
+        corrections=corrections,
     )
+
+
+def corrected(source: str, corrections: tuple[Correction, ...]) -> str:
+    """The page's words with its recorded typos put right."""
+    for correction in corrections:
+        source = source.replace(correction.page, correction.say)
+    return source
 
 
 def _validate_links(content: Content, root: yaml.Node) -> None:
@@ -231,10 +255,15 @@ def _validate_links(content: Content, root: yaml.Node) -> None:
         raise fail(["topics"], f"required topics are missing: {', '.join(missing)}")
     for where, problem in phone_problems(content.phone, ids):
         raise fail(where, problem)
+    for i, correction in enumerate(content.corrections):
+        if not any(correction.page in topic.source for topic in content.topics):
+            raise fail(["corrections", i, "page"], f"{correction.page!r} is not in any topic's source")
     seen: dict[str, str] = {}
     for i, topic in enumerate(content.topics):
         if topic.next is not None and topic.next not in ids:
             raise fail(["topics", i, "next"], f"no topic has the id {topic.next!r}")
+        if topic.ends_with is not None and topic.ends_with not in content.messages:
+            raise fail(["topics", i, "ends_with"], f"no message is called {topic.ends_with!r}")
         for j, sample in enumerate(topic.samples):
             other = seen.setdefault(" ".join(sample.split()), topic.id)
             if other != topic.id:

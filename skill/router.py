@@ -10,6 +10,7 @@ import numpy as np
 
 from .content import Content
 from .matcher import NearestSamples
+from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
 from .router_data import DEFAULT_ROUTER_PATH, RouterData
 from .spelling import SpellingCorrector
@@ -18,12 +19,15 @@ __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent"
-Kind = Literal["answer", "out_of_scope", "urgent"]
+NAVIGATION = "navigation"
+Kind = Literal["answer", "out_of_scope", "urgent", "navigation"]
 
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
 MIN_SIMILARITY = 0.20
 #: An urgent example this close counts even when a topic is closer: missing an emergency costs most.
 URGENT_SIMILARITY = 0.45
+#: ...unless a calm sample is closer by at least this much.
+CALM_MARGIN = 0.30
 #: ...and when urgent examples are the closest of all, they must be at least this close.
 MIN_URGENT = 0.25
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
@@ -36,6 +40,8 @@ class Route:
     topic: str | None = None
     score: float = 0.0
     reason: str = ""
+    #: For navigation: what the words ask the conversation to do ("help", "repeat", "key"...), and which key.
+    move: Move | None = None
 
 
 class Router:
@@ -63,9 +69,13 @@ class Router:
         return tokens(self._data.subjects(text), self._data.fillers, self._data.synonyms)
 
     def route(self, question: str) -> Route:
-        text = self._clean(question)
+        said = drop_apostrophes(fold(question))
+        text = self._data.corrections(said)
         if not text:
             return Route("out_of_scope", reason="nothing was said")
+        # As said ("what can i ask"), then put right ("that s all" -> "that is all"): corrections drop carriers.
+        if move := self._data.navigation(said, self._data.fillers) or self._data.navigation(text, self._data.fillers):
+            return Route("navigation", reason="words about the conversation", move=move)
         if self._data.urgent.search(text):
             return Route("urgent", reason="urgent words")
         best = self._index.best(features([self._spell(word) for word in self._words(text)]))
@@ -80,7 +90,11 @@ class Router:
 
     def _is_urgent(self, best: np.ndarray) -> bool:
         urgent = float(best[self._urgent])
-        return urgent >= URGENT_SIMILARITY or (urgent >= MIN_URGENT and urgent == best.max())
+        if urgent >= MIN_URGENT and urgent == best.max():
+            return True
+        # Close to an emergency but closer still to a calm question ("am i going to die" is an outlook
+        # sample, near "i'm going to die anyway so why wait"): the calm sample wins only by a clear margin.
+        return urgent >= URGENT_SIMILARITY and urgent + CALM_MARGIN > float(best.max())
 
     def _out_of_scope_rule(self, text: str, words: list[str]) -> str:
         if self._data.out_of_scope_words.intersection(words):

@@ -10,6 +10,7 @@ import yaml
 
 from .content import CONTENT_DIR
 from .errors import ContentError
+from .navigation import Navigation
 from .normalise import Corrections, any_of
 
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
@@ -28,6 +29,7 @@ class RouterData:
     urgent: re.Pattern[str]
     out_of_scope_samples: tuple[str, ...]
     urgent_samples: tuple[str, ...]
+    navigation: Navigation
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
@@ -48,6 +50,7 @@ class RouterData:
                 urgent=any_of(data["urgent"]),
                 out_of_scope_samples=tuple(data["out_of_scope_samples"]),
                 urgent_samples=tuple(data["urgent_samples"]),
+                navigation=Navigation.from_lists(data["navigation"]),
             )
-        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, re.error) as exc:
+        except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError, re.error) as exc:
             raise ContentError(str(path), 0, "", f"router data is unusable: {exc!r}") from exc

@@ -16,9 +16,20 @@ RATE_STEP = 15
 MIN_RATE, MAX_RATE = 70, 130
 
 
-def to_ssml(text: str, rate: int = DEFAULT_RATE) -> str:
-    """Inner SSML (no `<speak>`: ask-sdk-core adds it) for a plain-text answer."""
-    body = PHONE_NUMBER.sub(r'<say-as interpret-as="telephone">\1</say-as>', escape(text))
+#: Between sentences of the safety numbers, so they can be written down.
+SLOW_PAUSE = '<break time="600ms"/>'
+_SENTENCE_END = re.compile(r"(?<=[.?!]) (?=[A-Z])")
+
+
+def to_ssml(text: str, rate: int = DEFAULT_RATE, slow: bool = False) -> str:
+    """Inner SSML (no `<speak>`: ask-sdk-core adds it) for a plain-text answer. `slow`: numbers said
+    slowly, with a pause after each sentence (the safety numbers)."""
+    number = r'<say-as interpret-as="telephone">\1</say-as>'
+    if slow:
+        number = f'<prosody rate="slow">{number}</prosody>'
+    body = PHONE_NUMBER.sub(number, escape(text))
+    if slow:
+        body = _SENTENCE_END.sub(f" {SLOW_PAUSE}", body)
     if rate != DEFAULT_RATE:
         body = f'<prosody rate="{rate}%">{body}</prosody>'
     return body

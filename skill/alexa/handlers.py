@@ -13,7 +13,8 @@ from ..content import Topic
 from ..service import Service
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
 from .replies import (
-    OFFER, RATE, REPROMPT, SAID, TOPIC, answer_out_of_scope, answer_topic, answer_urgent, reply, session,
+    OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_out_of_scope, answer_topic, answer_urgent, reply,
+    session,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -77,12 +78,23 @@ class AskQuestion(Handler):
 
     intents = ("AskQuestionIntent",)
 
+    def __init__(self, service: Service) -> None:
+        super().__init__(service)
+        #: Navigation words heard as a question ("ask ... help", "question repeat") do what they say.
+        self.moves: dict[str, Handler] = {
+            "help": Help(service), "main_menu": Help(service), "yes": Yes(service), "no": No(service),
+            "thanks": Thanks(service), "goodbye": StopOrCancel(service), "repeat": Repeat(service),
+            "more": TellMeMore(service), "key": Fallback(service),
+        }
+
     def handle(self, handler_input: HandlerInput) -> Response:
         slot = get_slot(handler_input, "query")
         query = (slot.value if slot else None) or ""
         if not query.strip():
             return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         route = self.service.router.route(query)
+        if route.kind == "navigation" and route.move is not None:
+            return self.moves[route.move.action].handle(handler_input)
         if route.kind == "answer" and route.topic:
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
         if route.kind == "urgent":
@@ -91,7 +103,7 @@ class AskQuestion(Handler):
 
 
 class Urgent(Handler):
-    """An emergency or thoughts of self-harm: the safety numbers first and only, then the session ends."""
+    """An emergency or thoughts of self-harm: the safety numbers, then an offer to say them again."""
 
     intents = ("UrgentHelpIntent",)
 
@@ -123,15 +135,13 @@ class ListTopics(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         session(handler_input).pop(OFFER, None)
-        text = self.service.answers.topic_list()
-        return reply(handler_input, text, reprompt=self.say("welcome_reprompt"))
+        return reply(handler_input, self.service.answers.help("speaker"), reprompt=self.say("welcome_reprompt"))
 
 
-class Help(Handler):
+class Help(ListTopics):
+    """"Help", "what can you do", "what can I ask": the help message with the topic list."""
+
     intents = ("AMAZON.HelpIntent",)
-
-    def handle(self, handler_input: HandlerInput) -> Response:
-        return reply(handler_input, self.say("help"), reprompt=self.say("welcome_reprompt"))
 
 
 class Yes(Handler):
@@ -139,9 +149,19 @@ class Yes(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         offered = session(handler_input).get(OFFER)
+        if offered == URGENT_OFFER:
+            return answer_urgent(self.service, handler_input, again=True)
         if offered not in self.service.content.topic_ids:
             return reply(handler_input, self.say("reprompt"), reprompt=self.say("welcome_reprompt"))
         return answer_topic(self.service, handler_input, self.service.content.topic(offered))
+
+
+class Thanks(Handler):
+    """"Thank you" heard as a question: a reply in kind, and the conversation goes on."""
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        session(handler_input).pop(OFFER, None)
+        return reply(handler_input, self.say("thanks"), reprompt=self.say("reprompt"))
 
 
 class No(Handler):
@@ -157,6 +177,8 @@ class Repeat(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         attributes = session(handler_input)
+        if attributes.get(OFFER) == URGENT_OFFER:
+            return answer_urgent(self.service, handler_input, again=True)
         if not attributes.get(SAID):
             return reply(handler_input, self.say("nothing_to_repeat"), reprompt=self.say("welcome_reprompt"))
         return reply(handler_input, attributes[SAID], reprompt=attributes.get(REPROMPT) or self.say("reprompt"))

@@ -14,6 +14,8 @@ from ..ssml import DEFAULT_RATE, fit, to_ssml
 
 # Session attribute names. State lives only in the Alexa session; nothing about the user is stored.
 TOPIC, OFFER, SAID, REPROMPT, RATE = "topic", "offer", "said", "reprompt", "rate"
+#: What OFFER holds after the safety numbers: "yes" then says them again.
+URGENT_OFFER = "urgent-numbers"
 
 
 def session(handler_input: HandlerInput) -> dict[str, Any]:
@@ -33,11 +35,15 @@ def reply(
     reprompt: str | None = None,
     card: tuple[str, str] | None = None,
     end: bool = False,
+    slow: bool = False,
 ) -> Response:
-    """Speak `text`; keep the session open with `reprompt` unless `end`."""
+    """Speak `text`; keep the session open with `reprompt` unless `end`. An open microphone always follows a
+    question (Alexa certification): speech that does not end with one gets the reprompt after it."""
     attributes = session(handler_input)
     rate = int(attributes.get(RATE, DEFAULT_RATE))
-    builder = handler_input.response_builder.speak(to_ssml(fit(text), rate))
+    if reprompt is not None and not end and not text.rstrip().endswith("?"):
+        text = f"{text} {reprompt}"
+    builder = handler_input.response_builder.speak(to_ssml(fit(text), rate, slow=slow))
     if card:
         builder.set_card(SimpleCard(title=card[0], content=card[1]))
     if end or reprompt is None:
@@ -52,7 +58,7 @@ def answer_topic(service: Service, handler_input: HandlerInput, topic: Topic, fu
     """The short answer (or the full section), then an offer of more and of the next topic."""
     answers = service.answers
     text = answers.full(topic) if full else answers.short(topic)
-    card = (topic.title, f"{text}\n\nFrom {service.content.page.publisher}. Not medical advice.")
+    card = (topic.title, f"{text}\n\n{answers.message('card_footer')}")
     if is_one_shot(handler_input) and not full:
         return reply(handler_input, text, card=card, end=True)
     attributes = session(handler_input)
@@ -63,14 +69,22 @@ def answer_topic(service: Service, handler_input: HandlerInput, topic: Topic, fu
     else:
         offer = answers.message("reprompt")
     if full:
-        text = f"{answers.message('full_intro', title=topic.title)} {text}"
+        text = f"{answers.full_intro(topic)} {text}"
     return reply(handler_input, " ".join([text, *follow, offer]), reprompt=offer, card=card)
 
 
-def answer_urgent(service: Service, handler_input: HandlerInput) -> Response:
-    """An emergency or thoughts of self-harm: the safety numbers first and only; the session ends."""
-    text = service.answers.message("urgent")
-    return reply(handler_input, text, card=("Get help now", text), end=True)
+def answer_urgent(service: Service, handler_input: HandlerInput, again: bool = False) -> Response:
+    """An emergency or thoughts of self-harm: a human sentence, the numbers slowly, and an offer to hear them
+    again. The session stays open: "yes" or "repeat" says the numbers again."""
+    answers = service.answers
+    text = answers.urgent_again() if again else answers.urgent_with_offer()
+    attributes = session(handler_input)
+    attributes.pop(TOPIC, None)
+    attributes[OFFER] = URGENT_OFFER
+    response = reply(handler_input, text, reprompt=answers.message("urgent_offer"),
+                     card=("Get help now", answers.urgent()), slow=True)
+    attributes[SAID] = answers.urgent_again()  # "repeat": the numbers, not the first sentence again
+    return response
 
 
 def answer_out_of_scope(service: Service, handler_input: HandlerInput) -> Response:

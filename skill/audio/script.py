@@ -36,14 +36,19 @@ def audio_items(answers: Answers) -> list[AudioItem]:
 def prompt_items(answers: Answers) -> list[AudioItem]:
     phone = answers.content.phone
     prompts = {
-        "welcome": ("Welcome", phone.welcome),
+        "welcome": ("Welcome", answers.fill(phone.welcome)),
+        "help": ("Help", answers.help("phone")),
         **{f"menu-{m.id}": (f"Menu: {m.id}", menu_prompt(phone, m.id)) for m in phone.menus},
         "after-answer": ("After an answer", phone.after_answer),
+        "after-urgent": ("After the numbers", phone.after_urgent),
+        "no-thanks": ("Okay", answers.message("no_thanks")),
+        "thanks": ("You're welcome", answers.message("thanks")),
         "not-an-option": ("Not an option", phone.not_an_option),
         "not-heard": ("Nothing heard", phone.not_heard),
         "out-of-scope": ("Not on this page", answers.message("out_of_scope")),
         "nurse-line": ("The nurse line", answers.message("nurse_line")),
-        "urgent": ("Urgent help", answers.message("urgent")),
+        "urgent": ("Urgent help", answers.urgent_recording()),
+        "urgent-again": ("The numbers again", f"{answers.message('urgent_again')} {answers.message('urgent_numbers')}"),
         "goodbye": ("Goodbye", answers.message("goodbye")),
     }
     return [AudioItem(name, "prompt", title, text) for name, (title, text) in prompts.items()]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from ..navigation import Move
 from ..phone_menu import MAIN_MENU, Phone
 from ..router import Router
 
@@ -15,12 +16,14 @@ from ..router import Router
 SILENCES_BEFORE_GOODBYE = 2
 MORE, REPEAT, MAIN, NURSE = "1", "*", "0", "9"
 
-Where = Literal["menu", "answer"]
+Where = Literal["menu", "answer", "urgent"]
+#: The one place after the safety numbers: star or "repeat" says them again.
+URGENT = "numbers"
 
 
 @dataclass(frozen=True)
 class Place:
-    """Where the caller is: in a menu, or just after an answer (short or full) to a topic."""
+    """Where the caller is: in a menu, just after an answer (short or full) to a topic, or after the numbers."""
 
     where: Where
     name: str  # menu id or topic id
@@ -42,6 +45,8 @@ def start() -> Step:
 
 def listen_prompt(place: Place) -> str:
     """The prompt played while waiting for a key or words at `place`."""
+    if place.where == "urgent":
+        return "after-urgent"
     return f"menu-{place.name}" if place.where == "menu" else "after-answer"
 
 
@@ -65,7 +70,11 @@ def on_key(phone: Phone, place: Place, key: str) -> Step:
     if key == NURSE:
         return Step(("nurse-line",), fresh)
     if key == REPEAT:
+        if place.where == "urgent":
+            return urgent(again=True)
         return answer(place.name, place.full) if place.where == "answer" else Step((), fresh)
+    if place.where == "urgent":
+        return Step(("not-an-option",), fresh)
     if place.where == "answer":
         return answer(place.name, True) if key == MORE else Step(("not-an-option",), fresh)
     option = phone.menu(place.name).option(key)
@@ -76,11 +85,38 @@ def on_key(phone: Phone, place: Place, key: str) -> Step:
     return Step((), Place("menu", option.menu or MAIN_MENU))
 
 
-def on_speech(router: Router, place: Place, words: str) -> Step:
-    """Words go through the same router as every other channel."""
+def urgent(again: bool = False) -> Step:
+    """The safety numbers (twice in the recording), then listen for star or "repeat"."""
+    return Step(("urgent-again" if again else "urgent",), Place("urgent", URGENT))
+
+
+def on_speech(router: Router, phone: Phone, place: Place, words: str) -> Step:
+    """Words go through the same router as every other channel; navigation words act like their keys."""
     route = router.route(words)
+    if route.kind == "navigation" and route.move is not None:
+        return on_move(phone, place, route.move)
     if route.kind == "urgent":
-        return Step(("urgent",), Place("menu", MAIN_MENU))
+        return urgent()
     if route.kind == "answer" and route.topic:
         return answer(route.topic)
     return Step(("out-of-scope",), replace(place, silences=0))
+
+
+def on_move(phone: Phone, place: Place, move: Move) -> Step:
+    """"Repeat", "main menu", "two", "yes", "goodbye"... said instead of pressed."""
+    fresh = replace(place, silences=0)
+    if move.action == "key" and move.key:
+        return on_key(phone, place, move.key)
+    if move.action == "repeat":
+        return on_key(phone, place, REPEAT)
+    if move.action == "main_menu":
+        return on_key(phone, place, MAIN)
+    if move.action in ("more", "yes"):
+        if place.where == "answer" and not place.full:
+            return on_key(phone, place, MORE)  # "to hear more, press 1"
+        return on_key(phone, place, REPEAT) if move.action == "yes" and place.where == "urgent" else Step((), fresh)
+    if move.action == "goodbye":
+        return Step(("goodbye",), None)
+    if move.action in ("no", "thanks"):
+        return Step(("thanks" if move.action == "thanks" else "no-thanks",), Place("menu", MAIN_MENU))
+    return Step(("help",), Place("menu", MAIN_MENU))

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from ..audio.pronounce import Pronunciations
 from ..audio.script import audio_items
 from ..phone_menu import MAIN_MENU
 from ..service import Service
@@ -17,6 +18,8 @@ from .twiml import render
 
 _LOGGER = logging.getLogger(__name__)
 STATE = "phone_state"
+#: The pronunciation table's section for the platform's `<Say>` voice: none of its own, so the common one.
+SAY_ENGINE = "say"
 
 bp = Blueprint("phone", __name__, url_prefix="/phone")
 
@@ -24,16 +27,17 @@ bp = Blueprint("phone", __name__, url_prefix="/phone")
 class PhoneState:
     """Built once: the words of every prompt and answer, and the speech hints."""
 
-    def __init__(self, service: Service) -> None:
+    def __init__(self, service: Service, pronunciations: Pronunciations) -> None:
         self.service = service
-        self.texts = {item.name: item.text for item in audio_items(service.answers)}
+        # Said by the platform's voice until the audio is built: numbers digit by digit, as the recordings say them.
+        self.texts = {item.name: pronunciations.apply(item.text, SAY_ENGINE) for item in audio_items(service.answers)}
         content = service.content
         labels = [o.label for m in content.phone.menus for o in m.options] + [t.menu_label for t in content.topics]
         self.hints = ", ".join(dict.fromkeys(labels))
 
 
 def init_app(app: Flask, service: Service) -> None:
-    app.extensions[STATE] = PhoneState(service)
+    app.extensions[STATE] = PhoneState(service, Pronunciations.load(app.config["PRONUNCIATIONS_PATH"]))
     if not app.config["PHONE_VERIFY_SIGNATURES"]:
         _LOGGER.warning("PHONE_VERIFY_SIGNATURES is off: /phone accepts requests without checking they come "
                         "from Twilio. Use it only for local testing.")
@@ -102,7 +106,7 @@ def heard() -> Any:
     if digits:
         return twiml(flow.on_key(state.service.content.phone, place, digits))
     if words:
-        return twiml(flow.on_speech(state.service.router, place, words))
+        return twiml(flow.on_speech(state.service.router, state.service.content.phone, place, words))
     return twiml(flow.on_silence(place))
 
 
@@ -111,7 +115,7 @@ def _place(state: PhoneState) -> flow.Place | None:
     args = request.args
     where, name = args.get("where", ""), args.get("name", "")
     content = state.service.content
-    known = {"menu": {m.id for m in content.phone.menus}, "answer": set(content.topic_ids)}
+    known = {"menu": {m.id for m in content.phone.menus}, "answer": set(content.topic_ids), "urgent": {flow.URGENT}}
     if where not in known or name not in known[where]:
         return None
     try:

@@ -36,10 +36,13 @@ class TopicSection:
 @dataclass(frozen=True)
 class WebAnswer:
     question: str
-    kind: Literal["answer", "out_of_scope", "urgent"]
+    kind: Literal["answer", "out_of_scope", "urgent", "navigation"]
     text: str
     topic: Topic | None
     audio: Track | None
+    #: Urgent: the numbers, one sentence each, shown first. Navigation ("help"): whether to list the topics.
+    lines: tuple[str, ...] = ()
+    list_topics: bool = False
 
 
 def blocks(source: str, title: str = "") -> tuple[Block, ...]:
@@ -66,22 +69,32 @@ def topic_sections(service: Service, shelf: Shelf) -> list[TopicSection]:
         if topic.id == "sources":  # one reference per paragraph, each on its own lines
             text = tuple(Block("paragraph", tuple(ref.splitlines())) for ref in service.content.page.references)
         else:
-            text = blocks(topic.source, topic.title)
+            text = blocks(topic.text, topic.title)
         sections.append(TopicSection(topic, service.answers.short(topic), text,
                                      shelf.tracks.get(topic.id), shelf.tracks.get(f"{topic.id}-full")))
     return sections
 
 
 def answer(service: Service, shelf: Shelf, question: str) -> WebAnswer:
-    """The same router and the same words as the phone: the short answer, the honest decline, or 999 first."""
+    """The same router and the same words as the phone: the short answer, the honest decline, the safety
+    numbers, or what a navigation word means on a page ("help": the help message and the topics)."""
     route = service.router.route(question)
     text = service.answers.for_route(route)
     if route.kind == "answer" and route.topic:
         topic = service.content.topic(route.topic)
         return WebAnswer(question, "answer", text, topic, shelf.tracks.get(topic.id))
-    kind: Literal["out_of_scope", "urgent"] = "urgent" if route.kind == "urgent" else "out_of_scope"
-    audio_name = "urgent" if kind == "urgent" else "out-of-scope"
-    return WebAnswer(question, kind, text, None, shelf.tracks.get(audio_name))
+    if route.kind == "urgent":
+        numbers = tuple(sentences(service.answers.message("urgent_numbers")))
+        return WebAnswer(question, "urgent", service.answers.message("urgent"), None, shelf.tracks.get("urgent"),
+                         lines=numbers)
+    if route.kind == "navigation" and route.move is not None:
+        listed = route.move.action in ("help", "main_menu", "key", "yes")
+        return WebAnswer(question, "navigation", text, None, None, list_topics=listed)
+    return WebAnswer(question, "out_of_scope", text, None, shelf.tracks.get("out-of-scope"))
+
+
+def sentences(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"(?<=[.?!])\s+", text) if part.strip()]
 
 
 def clean_question(raw: str) -> str:
