@@ -67,6 +67,8 @@ class Answers:
         return text.format(**{**known, **values})
 
     def message(self, name: str, **values: str) -> str:
+        if name == "review":  # its own placeholders are the dates
+            return self.review_dates()
         return self.fill(self.content.messages[name], **values)
 
     def review_dates(self) -> str:

@@ -13,6 +13,9 @@ from .model_checks import SEARCH_QUERY, check_models
 from .router_data import RouterData
 
 LOCALES = ("en-GB", "en-US", "en-AU", "en-CA", "en-IN")
+#: Published only where the numbers it gives (999, NHS 111, Samaritans 116 123, a UK freephone line) are
+#: right. All five English locales stay: UK households set their speakers to any of them.
+COUNTRIES = ("GB",)
 CATEGORY = "HEALTH_AND_FITNESS"
 ENDPOINT = {"uri": "https://example.org/alexa", "sslCertificateType": "Wildcard"}
 MANIFEST_PATH = "skill-package/skill.json"
@@ -113,7 +116,7 @@ def build_manifest(content: Content) -> dict[str, Any]:
         "publishingInformation": {
             "locales": {locale: listing for locale in LOCALES},
             "isAvailableWorldwide": False,
-            "distributionCountries": [locale.split("-")[1] for locale in LOCALES],
+            "distributionCountries": list(COUNTRIES),
             "category": CATEGORY,
             "testingInstructions": _testing_instructions(content),
         },

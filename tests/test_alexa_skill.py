@@ -62,14 +62,18 @@ def test_one_shot_question_answers_and_ends(conversation: Conversation) -> None:
 
 
 @pytest.mark.parametrize("query", ["i want to end it all", "my wife has collapsed and is not breathing"])
-def test_urgent_words_get_emergency_numbers_first_and_only(conversation: Conversation, query: str) -> None:
+def test_urgent_words_get_a_kind_word_then_the_numbers_slowly(conversation: Conversation, query: str) -> None:
     conversation.say("launch")
     reply = conversation.say("ask_question", query=query)
     said = speech(reply)
-    assert said.startswith("<speak>If this is an emergency, call")
+    assert said.startswith("<speak>I'm so sorry you're going through this, and I want you to get help now. "
+                           '<break time="600ms"/>If this is an emergency, call')
     for number in ("999", "111", "116 123"):
-        assert f'<say-as interpret-as="telephone">{number}</say-as>' in said
+        assert f'<prosody rate="slow"><say-as interpret-as="telephone">{number}</say-as></prosody>' in said
+    assert "hospital's 24-hour treatment helpline" in said
     assert "Cancer Research UK" not in said  # nothing else competes with the safety message
+    assert said.endswith("Would you like to hear these numbers again?</speak>")
+    assert not ends(reply)
 
 
 def test_out_of_scope_question_is_declined_honestly_with_the_nurse_line(conversation: Conversation) -> None:
@@ -189,11 +193,15 @@ def test_an_error_is_logged_without_what_was_said(conversation: Conversation, ca
     assert "jane" not in logged
 
 
-def test_an_emergency_alexa_recognises_itself_gets_the_safety_numbers_and_ends(conversation: Conversation) -> None:
+def test_an_emergency_alexa_recognises_itself_gets_the_numbers_and_an_offer_to_hear_them_again(
+    conversation: Conversation,
+) -> None:
     conversation.say("launch")
     reply = conversation.say("urgent_help")
-    assert speech(reply).startswith("<speak>If this is an emergency, call")
-    assert ends(reply)
+    assert speech(reply).startswith("<speak>I'm so sorry you're going through this")
+    assert "If this is an emergency, call" in speech(reply)
+    assert reprompt(reply) == "<speak>Would you like to hear these numbers again?</speak>"
+    assert not ends(reply)
     assert "999" in reply["response"]["card"]["content"]
 
 

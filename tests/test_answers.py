@@ -38,9 +38,9 @@ def telephone(number: str) -> str:
         ("support", "0808 800 4040"),
         ("out_of_scope", "0808 800 4040"),
         ("nurse_line", "0808 800 4040"),
-        ("urgent", "999"),
-        ("urgent", "111"),
-        ("urgent", "116 123"),
+        ("urgent_numbers", "999"),
+        ("urgent_numbers", "111"),
+        ("urgent_numbers", "116 123"),
     ],
 )
 def test_numbers_to_dial_are_read_as_telephone_numbers(
@@ -195,7 +195,9 @@ def test_every_short_answer_is_said_in_sentences_under_25_words(
 
 def test_each_kind_of_route_gets_its_own_first_words(answers: Answers, content: Content) -> None:
     assert answers.for_route(Route("answer", "outlook")) == content.topic("outlook").short
-    assert answers.for_route(Route("urgent")).startswith("If this is an emergency, call 999 now.")
+    first, numbers = answers.for_route(Route("urgent")).split(". ", 1)
+    assert first == "I'm so sorry you're going through this, and I want you to get help now"  # no claim, no number
+    assert numbers.startswith("If this is an emergency, call 999 now.")
     declined = answers.for_route(Route("out_of_scope"))
     assert "Sorry, I can't answer that." in declined
     assert f"{content.page.nurse_line.number}, {content.page.nurse_line.hours}" in declined

@@ -86,9 +86,13 @@ def test_the_manifest_lists_every_locale_and_the_not_medical_advice_disclaimer(
     manifest = models[MANIFEST_PATH]["manifest"]
     listings = manifest["publishingInformation"]["locales"]
     assert list(listings) == list(LOCALES)
-    assert manifest["publishingInformation"]["distributionCountries"] == ["GB", "US", "AU", "CA", "IN"]
+    # Only where 999, NHS 111 and Samaritans are the right numbers: the United Kingdom.
+    assert manifest["publishingInformation"]["distributionCountries"] == ["GB"]
+    assert manifest["publishingInformation"]["isAvailableWorldwide"] is False
     for locale, listing in listings.items():
         assert "not medical advice" in listing["description"], locale
+        assert "For people in the United Kingdom" in listing["description"], locale
+        assert "For the UK" in listing["summary"], locale
         assert listing["examplePhrases"][0] == f"Alexa, open {content.skill.invocation_name}"
         samples = {s for intent in intents_of(models, locale).values() for s in intent["samples"]}
         for phrase in listing["examplePhrases"][1:]:

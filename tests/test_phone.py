@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from skill.answers import Answers
+from skill.audio.pronounce import Pronunciations
 from skill.app import create_app
 from skill.audio.script import audio_items, prompt_items
 from skill.content import load_content
@@ -38,6 +39,8 @@ CONTENT = load_content()
 TOPICS = [topic.id for topic in CONTENT.topics]
 #: Every prompt and answer the audio build makes, by file name: the words the line must say without audio.
 WORDS = {item.name: item.text for item in audio_items(Answers(CONTENT, lambda: date.fromisoformat(TODAY)))}
+#: ...as the platform's voice says them before the audio is built: numbers digit by digit, as recorded.
+SAID = {name: Pronunciations.load().apply(text, "say") for name, text in WORDS.items()}
 #: Keys a menu option may use; 0 (main menu), 9 (nurse line), * (repeat) and # are for finding your way.
 OPTION_KEYS = "12345678"
 NAVIGATION_KEYS = "09*#"
@@ -105,7 +108,7 @@ class Line:
     with_audio: bool
 
     def sounds(self, *names: str) -> list[str]:
-        return list(names) if self.with_audio else [WORDS[name] for name in names]
+        return list(names) if self.with_audio else [SAID[name] for name in names]
 
     def call(self, **options: Any) -> CallSimulator:
         return CallSimulator(self.app.test_client(), TOKEN, PUBLIC, **options)
@@ -143,12 +146,17 @@ def spoken(responses: list[ET.Element]) -> list[ET.Element]:
 # Welcome and menus
 
 
-def test_the_welcome_says_it_is_from_cancer_research_uk_and_not_medical_advice(app_without_audio: Flask) -> None:
+def test_the_welcome_says_it_is_based_on_cancer_research_uks_page_its_dates_and_not_medical_advice(
+    app_without_audio: Flask,
+) -> None:
     call = CallSimulator(app_without_audio.test_client(), TOKEN, PUBLIC)
     welcome, menu = call.start()
-    assert "from Cancer Research UK" in welcome
+    assert "based on Cancer Research UK's page" in welcome
+    assert "information from Cancer Research UK" not in welcome  # they did not make this line
+    assert ("The page was last reviewed in February 2021, and was due for review in February 2024."
+            in welcome)
     assert "not medical advice" in welcome
-    assert menu == WORDS["menu-main"]
+    assert menu == SAID["menu-main"]
 
 
 def test_with_audio_the_welcome_is_the_recording_then_the_main_menu(call: CallSimulator) -> None:
@@ -236,8 +244,8 @@ def test_after_an_answer(line: Line, keys_to: dict[str, tuple[str, ...]], action
         ([], "how long have i got", ["outlook", "after-answer"]),
         ([], "what dose of tamoxifen should i take", ["out-of-scope", "menu-main"]),
         (["press 2"], "what dose of tamoxifen should i take", ["out-of-scope", "menu-spread"]),
-        ([], "i can't breathe", ["urgent", "menu-main"]),
-        (["press 2"], "i can't breathe", ["urgent", "menu-main"]),
+        ([], "i can't breathe", ["urgent", "after-urgent"]),
+        (["press 2"], "i can't breathe", ["urgent", "after-urgent"]),
     ],
 )
 def test_what_the_caller_says_goes_to_the_router(line: Line, before: list[str], words: str,
@@ -308,7 +316,8 @@ def way_on(root: ET.Element) -> str:
 
 
 CALLER_WORDS = ["where does it spread", "how long have i got", "what dose of tamoxifen should i take",
-                "i can't breathe", "blah blah", "tell me more", "main menu", "nurse"]
+                "i can't breathe", "blah blah", "tell me more", "main menu", "nurse", "help", "goodbye", "no",
+                "yes", "repeat", "thank you", "two", "star", "more"]
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -350,6 +359,11 @@ HOW_TO_HEAR: dict[str, list[str]] = {
     "out-of-scope": ["say what dose of tamoxifen should i take"],
     "nurse-line": ["press 9"],
     "urgent": ["say i can't breathe"],
+    "after-urgent": ["say i can't breathe"],
+    "urgent-again": ["say i can't breathe", "press *"],
+    "help": ["say help"],
+    "no-thanks": ["press 5", "say no thanks"],
+    "thanks": ["press 5", "say thank you"],
     "goodbye": ["silence", "silence", "silence"],
 }
 
@@ -372,7 +386,7 @@ def test_without_audio_every_prompt_is_said_by_polly_amy_with_the_words_of_the_c
     app_without_audio: Flask, prompt: str
 ) -> None:
     call = started(Line(app_without_audio, False), *HOW_TO_HEAR[prompt])
-    assert WORDS[prompt] in call.heard
+    assert SAID[prompt] in call.heard
     verbs = spoken(call.responses)
     assert {verb.tag for verb in verbs} == {"Say"}
     assert all(verb.attrib == {"voice": "Polly.Amy", "language": "en-GB"} for verb in verbs)

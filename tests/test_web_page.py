@@ -40,7 +40,7 @@ def test_telephone_numbers_dial_from_a_mobile(number: str, href: str) -> None:
 
 
 def test_numbers_in_the_urgent_message_become_links_and_nothing_else_does() -> None:
-    urgent = CONTENT.messages["urgent"]
+    urgent = CONTENT.messages["urgent_numbers"]
     assert [href for _, href in phone_number_spans(urgent) if href] == ["tel:999", "tel:111", "tel:116123"]
     assert "".join(piece for piece, _ in phone_number_spans(urgent)) == urgent
     references = " ".join(CONTENT.page.references)
