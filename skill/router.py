@@ -27,7 +27,7 @@ MIN_SIMILARITY = 0.20
 #: An urgent example this close counts even when a topic is closer: missing an emergency costs most.
 URGENT_SIMILARITY = 0.45
 #: ...unless a calm sample is closer by at least this much.
-CALM_MARGIN = 0.30
+CALM_MARGIN = 0.15
 #: ...and when urgent examples are the closest of all, they must be at least this close.
 MIN_URGENT = 0.25
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
