@@ -16,6 +16,20 @@ from .normalise import Corrections, any_of
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML that refuses a key given twice: the second list would silently replace the first."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
+        seen: set[object] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is given twice: the second would silently replace the first", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 @dataclass(frozen=True)
 class RouterData:
     corrections: Corrections
@@ -35,7 +49,7 @@ class RouterData:
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
         path = Path(path)
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - safe
             return cls(
                 corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),
                 subjects=Corrections.from_lists(
@@ -52,5 +66,8 @@ class RouterData:
                 urgent_samples=tuple(data["urgent_samples"]),
                 navigation=Navigation.from_lists(data["navigation"]),
             )
+        except yaml.MarkedYAMLError as exc:
+            line = exc.problem_mark.line + 1 if exc.problem_mark else 0
+            raise ContentError(str(path), line, "", f"router data is unusable: {exc.problem}") from exc
         except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, ValueError, re.error) as exc:
             raise ContentError(str(path), 0, "", f"router data is unusable: {exc!r}") from exc

@@ -7,10 +7,14 @@ because they are the examples the product is specified with.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from skill.content import load_content
+from skill.errors import ContentError
 from skill.router import MIN_SIMILARITY, Router
+from skill.router_data import DEFAULT_ROUTER_PATH, RouterData
 
 
 @pytest.fixture(scope="module")
@@ -220,3 +224,36 @@ def test_punctuation_case_and_curly_apostrophes_do_not_change_the_route(
     router: Router, said: str, written: str
 ) -> None:
     assert router.route(said) == router.route(written)
+
+
+def test_a_router_file_that_gives_a_list_twice_is_refused_naming_the_line(tmp_path: Path) -> None:
+    text = DEFAULT_ROUTER_PATH.read_text(encoding="utf-8")
+    broken = tmp_path / "router.yaml"
+    changed = text.replace("corrections:\n", "corrections:\n  cancer: [cancar]\n", 1)
+    broken.write_text(changed, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        RouterData.load(broken)
+    second = changed.index("\n  cancer: [", changed.index("cancer: [cancar]") + 1) + 1
+    line = changed[:second].count("\n") + 1
+    assert str(caught.value).startswith(f"{broken}:{line}: ")
+    assert "'cancer' is given twice" in str(caught.value)
+
+
+@pytest.mark.parametrize(("said", "action", "key"), [
+    ("help", "help", None), ("Help me.", "help", None), ("what sort of things can I ask you", "help", None),
+    ("Goodbye!", "goodbye", None), ("no thanks", "no", None), ("Yes please", "yes", None),
+    ("say that again", "repeat", None), ("main menu", "main_menu", None), ("thanks", "thanks", None),
+    ("tell me more", "more", None), ("press two", "key", "2"), ("Four.", "key", "4"), ("okay alexa repeat", "repeat", None),
+])
+def test_words_about_the_conversation_are_navigation_not_questions(
+    router: Router, said: str, action: str, key: str | None
+) -> None:
+    route = router.route(said)
+    assert route.kind == "navigation" and route.move is not None
+    assert (route.move.action, route.move.key) == (action, key)
+
+
+@pytest.mark.parametrize("said", ["help me i can't breathe", "please help me now", "two of my tablets are missing"
+                                  " and i took the rest", "i want to die"])
+def test_navigation_words_inside_an_emergency_do_not_hide_it(router: Router, said: str) -> None:
+    assert router.route(said).kind == "urgent"
