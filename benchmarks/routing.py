@@ -10,6 +10,11 @@ Question sets (label<TAB>question), each written by someone who never saw the sa
   once blind (figures in the README) and has been looked at since, so it is development data now.
 - check4_questions.tsv (300): a fourth set, run once blind in session 2 (97.7 % / 83.8 % / 97.5 %); only its
   one urgent miss was studied (a pattern added), so its in-scope and out-of-scope figures are still near-blind.
+- safety_questions.tsv (940): emergencies and self-harm in lay words (`urgent`) and calm questions about dying,
+  feelings and everyday words (`calm`: anything but the emergency numbers is right), from four writers who saw
+  only the page (issue 9). Each half was run once blind (figures in the README), then studied: development data.
+
+Every set also prints its false alarms: questions not labelled urgent that got the emergency numbers.
 """
 
 from __future__ import annotations
@@ -44,14 +49,19 @@ def main() -> None:
     router = Router.from_content(load_content())
     rows = read_questions(args.questions)
     results = [(label, question, router.route(question)) for label, question in rows]
-    groups = {"in scope": lambda l: l not in ("out_of_scope", "urgent"),
+    groups = {"in scope": lambda l: l not in ("out_of_scope", "urgent", "calm"),
               "out of scope declined": lambda l: l == "out_of_scope",
               "urgent caught": lambda l: l == "urgent"}
     print(f"questions: {len(rows)} from {args.questions}")
     for name, belongs in groups.items():
         chosen = [(label, predicted(r)) for label, _, r in results if belongs(label)]
+        if not chosen:
+            continue
         right = sum(label == guess for label, guess in chosen)
-        print(f"{name:>22}: {right}/{len(chosen)} = {100 * right / max(1, len(chosen)):.1f} %")
+        print(f"{name:>22}: {right}/{len(chosen)} = {100 * right / len(chosen):.1f} %")
+    calm = [predicted(r) for label, _, r in results if label != "urgent"]
+    alarmed = calm.count("urgent")
+    print(f"{'false alarms':>22}: {alarmed}/{len(calm)} = {100 * alarmed / max(1, len(calm)):.1f} % of calm questions")
     rounds = 20
     start = time.perf_counter()
     for _ in range(rounds):
@@ -61,7 +71,7 @@ def main() -> None:
     print(f"{'router cost':>22}: {per_question * 1e6:.0f} us per question (mean of {rounds * len(rows)})")
     if args.errors:
         for label, question, route in results:
-            if predicted(route) != label:
+            if predicted(route) != label and not (label == "calm" and predicted(route) != "urgent"):
                 print(f"  expected {label:<22} got {predicted(route):<22} {route.score:.2f}  {question}")
 
 

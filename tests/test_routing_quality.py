@@ -13,7 +13,10 @@ from skill.router import Router
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 SETS = ["dev_questions.tsv", "check_questions.tsv"]
 #: Safety is checked on every set, including check4 (blind out-of-scope figures there are in the README).
-ALL_SETS = [*SETS, "check4_questions.tsv"]
+ALL_SETS = [*SETS, "check4_questions.tsv", "safety_questions.tsv"]
+#: Calm questions that may get the emergency numbers, at most: the safety set is made of calm questions that
+#: share an emergency's words ("i don't want to die", "out of breath on the stairs"), so it is held to less.
+FALSE_ALARMS = {"safety_questions.tsv": 0.03}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +44,7 @@ def test_every_urgent_question_gets_the_emergency_numbers(router: Router, name: 
 def test_nothing_harmless_is_mistaken_for_an_emergency_too_often(router: Router, name: str) -> None:
     calm = [q for label, q in questions(name) if label != "urgent"]
     alarmed = [q for q in calm if answered_as(router, q) == "urgent"]
-    assert len(alarmed) <= 0.02 * len(calm), alarmed
+    assert len(alarmed) <= FALSE_ALARMS.get(name, 0.02) * len(calm), alarmed
 
 
 @pytest.mark.parametrize("name", SETS)
