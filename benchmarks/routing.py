@@ -10,9 +10,9 @@ Question sets (label<TAB>question), each written by someone who never saw the sa
   once blind (figures in the README) and has been looked at since, so it is development data now.
 - check4_questions.tsv (300): a fourth set, run once blind in session 2 (97.7 % / 83.8 % / 97.5 %); only its
   one urgent miss was studied (a pattern added), so its in-scope and out-of-scope figures are still near-blind.
-- safety_questions.tsv (940): emergencies and self-harm in lay words (`urgent`) and calm questions about dying,
-  feelings and everyday words (`calm`: anything but the emergency numbers is right), from four writers who saw
-  only the page (issue 9). Each half was run once blind (figures in the README), then studied: development data.
+- safety_questions.tsv (1,300): emergencies and self-harm in lay words (`urgent`) and calm questions about dying,
+  feelings and everyday words (`calm`: anything but the emergency numbers is right), from six writers who saw
+  only the page (issue 9), in three rounds. Each round was run once blind (figures in the README), then studied: development data.
 
 Every set also prints its false alarms: questions not labelled urgent that got the emergency numbers.
 """

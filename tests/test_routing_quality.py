@@ -16,7 +16,7 @@ SETS = ["dev_questions.tsv", "check_questions.tsv"]
 ALL_SETS = [*SETS, "check4_questions.tsv", "safety_questions.tsv"]
 #: Calm questions that may get the emergency numbers, at most: the safety set is made of calm questions that
 #: share an emergency's words ("i don't want to die", "out of breath on the stairs"), so it is held to less.
-FALSE_ALARMS = {"safety_questions.tsv": 0.03}
+FALSE_ALARMS = {"safety_questions.tsv": 0.02}
 
 
 @pytest.fixture(scope="module")
