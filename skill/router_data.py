@@ -49,7 +49,7 @@ class RouterData:
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
         path = Path(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # noqa: S506 - safe
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
             return cls(
                 corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),
                 subjects=Corrections.from_lists(

@@ -253,7 +253,7 @@ def test_words_about_the_conversation_are_navigation_not_questions(
     assert (route.move.action, route.move.key) == (action, key)
 
 
-@pytest.mark.parametrize("said", ["help me i can't breathe", "please help me now", "two of my tablets are missing"
-                                  " and i took the rest", "i want to die"])
+@pytest.mark.parametrize("said", ["help me i can't breathe", "please help me now",
+                                  "two of my tablets are missing and i took the rest", "i want to die"])
 def test_navigation_words_inside_an_emergency_do_not_hide_it(router: Router, said: str) -> None:
     assert router.route(said).kind == "urgent"

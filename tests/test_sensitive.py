@@ -8,6 +8,7 @@ command line. Calm questions get calm answers, emergencies the numbers (warmly, 
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
 from bs4 import BeautifulSoup
 from click.testing import CliRunner
@@ -23,11 +25,13 @@ from flask import Flask
 from skill.answers import Answers
 from skill.app import create_app
 from skill.audio.pronounce import Pronunciations
+from skill.audio.script import audio_items
 from skill.cli import cli
 from skill.content import load_content
-from tests.support.alexa_conversation import Conversation, ends, reprompt, speech
+from tests.support.alexa_conversation import Conversation, ends, envelope, reprompt, speech
 from tests.support.alexa_pki import AlexaPKI
-from tests.support.alexa_signing import DEFAULT_CERT_URL, NOW, CertificateHost, fixed_clock
+from tests.support.alexa_signing import DEFAULT_CERT_URL, NOW, CertificateHost, fixed_clock, signed_headers
+from tests.support.browser import LiveServer
 from tests.support.call_simulator import CallSimulator
 
 TABLE = yaml.safe_load((Path(__file__).parent / "fixtures" / "sensitive.yaml").read_text(encoding="utf-8"))
@@ -91,12 +95,12 @@ def call(app: Flask) -> CallSimulator:
 SAY = Pronunciations.load()
 
 
+TEXTS = {item.name: item.text for item in audio_items(ANSWERS)}
+
+
 def heard(*names: str) -> list[str]:
     """The <Say> words of prompts and answers by their recording names."""
-    from skill.audio.script import audio_items
-
-    texts = {item.name: item.text for item in audio_items(ANSWERS)}
-    return [SAY.apply(texts[name], "say") for name in names]
+    return [SAY.apply(TEXTS[name], "say") for name in names]
 
 
 def asked(app: Flask, question: str) -> BeautifulSoup:
@@ -407,3 +411,28 @@ def test_the_welcomes_say_when_the_page_was_reviewed_and_when_it_was_due(alexa: 
     dates = "The page was last reviewed in February 2021, and was due for review in February 2024."
     assert dates in plain(speech(Conversation(alexa.client, alexa.pki).say("launch")))
     assert dates in heard("welcome")[0]
+
+
+# --- the same over a served process, as Alexa and a browser meet it ---------------------------------------
+
+
+def test_over_waitress_an_emergency_then_repeat_twice_says_the_numbers_each_time(app: Flask,
+                                                                                  alexa_pki: AlexaPKI) -> None:
+    attributes: dict[str, Any] = {}
+    heard_back = []
+    with LiveServer(app) as server:
+        for turn, (name, slots) in enumerate([("launch", {}), ("ask_question", {"query": "he's collapsed"}),
+                                              ("ask_question", {"query": "repeat"}), ("repeat", {})]):
+            data = envelope(name, **slots)
+            data["session"]["new"] = turn == 0
+            data["session"]["attributes"] = copy.deepcopy(attributes)
+            body = json.dumps(data).encode("utf-8")
+            reply = requests.post(f"{server.url}/alexa", data=body, headers=signed_headers(body, alexa_pki),
+                                  timeout=10)
+            assert reply.status_code == 200, reply.text
+            attributes = reply.json().get("sessionAttributes") or {}
+            heard_back.append(plain(reply.json()["response"]["outputSpeech"]["ssml"]))
+        page = requests.get(f"{server.url}/ask", params={"q": "help"}, timeout=10).text
+    assert heard_back[1] == ANSWERS.urgent_with_offer()
+    assert heard_back[2] == heard_back[3] == ANSWERS.urgent_again()
+    assert "How to use this guide" in page and ANSWERS.topics_said() in page

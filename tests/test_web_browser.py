@@ -18,9 +18,10 @@ from tests.support.browser import WCAG_A_AA, LiveServer, axe_violations
 CONTENT = load_content()
 Scheme = Literal["light", "dark"]
 ANSWER_PAGE = "/ask?q=where+does+breast+cancer+spread"
-#: Every page a person can land on: the topics, an answer, urgent help, a decline, and a form with an error.
+#: Every page a person can land on: the topics, an answer, urgent help, a decline, a form with an error, help.
 PAGES = [
     "/", ANSWER_PAGE, "/ask?q=i+want+to+end+it+all", "/ask?q=what+dose+of+tamoxifen+should+i+take", "/ask?q=",
+    "/ask?q=help",
     "/no-such-page",
 ]
 

@@ -94,7 +94,10 @@ class AskQuestion(Handler):
             return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         route = self.service.router.route(query)
         if route.kind == "navigation" and route.move is not None:
-            return self.moves[route.move.action].handle(handler_input)
+            response = self.moves[route.move.action].handle(handler_input)
+            if response is None:  # every handler here answers; kept for the type checker
+                raise LookupError(f"no reply for {route.move.action}")
+            return response
         if route.kind == "answer" and route.topic:
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
         if route.kind == "urgent":
