@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from skill.content import load_content  # noqa: E402
-from skill.router import Router  # noqa: E402
+from skill.understand import Router  # noqa: E402
 
 
 def read_questions(path: Path) -> list[tuple[str, str]]:

@@ -9,8 +9,7 @@ from datetime import date
 from typing import Literal
 
 from .content import Content, Topic
-from .navigation import Move
-from .router import Route
+from .understand import Move, Route
 
 #: A bulleted line in the page text, as the page writes them.
 BULLET = re.compile(r"^\s*[•*\-]\s*")

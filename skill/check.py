@@ -8,7 +8,7 @@ from datetime import date
 
 from .answers import Answers, spoken_date
 from .content import Content, Topic
-from .normalise import stem
+from .understand.normalise import stem
 from .readability import measure
 from .ssml import problems as ssml_problems
 from .ssml import to_ssml

@@ -10,7 +10,7 @@ from .content import Content
 from .errors import ModelError
 from .files import read_or_none, write_if_changed
 from .model_checks import SEARCH_QUERY, check_models
-from .router_data import RouterData
+from .understand import RouterData
 
 LOCALES = ("en-GB", "en-US", "en-AU", "en-CA", "en-IN")
 #: Published only where the numbers it gives (999, NHS 111, Samaritans 116 123, a UK freephone line) are

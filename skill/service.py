@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .answers import Answers
 from .content import DEFAULT_CONTENT_PATH, Content, load_content
-from .router import DEFAULT_ROUTER_PATH, Router
+from .understand import DEFAULT_ROUTER_PATH, Router
 
 
 @dataclass(frozen=True)

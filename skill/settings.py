@@ -7,7 +7,7 @@ from typing import Any
 
 from .audio.pronounce import DEFAULT_PRONUNCIATIONS
 from .content import DEFAULT_CONTENT_PATH
-from .router import DEFAULT_ROUTER_PATH
+from .understand import DEFAULT_ROUTER_PATH
 
 AUDIO_DIR = DEFAULT_CONTENT_PATH.parent.parent / "audio"
 

@@ -9,7 +9,7 @@ import pytest
 from skill.answers import Answers, speakable, spoken_date
 from skill.content import Content, load_content
 from skill.readability import sentences
-from skill.router import Route
+from skill.understand import Route
 from skill.ssml import DEFAULT_RATE, MAX_RATE, MIN_RATE, clamp_rate, problems, to_ssml
 
 AFTER_REVIEW_DUE = date(2026, 11, 24)

@@ -223,7 +223,7 @@ def test_write_models_rewrites_only_the_changed_file_and_leaves_no_temp_files(
 
 
 def test_emergencies_and_questions_beyond_the_page_have_intents_of_their_own(models: dict) -> None:
-    from skill.router_data import RouterData
+    from skill.understand import RouterData
 
     data = RouterData.load()
     intents = {i["name"]: i for i in models[model_path("en-GB")]["interactionModel"]["languageModel"]["intents"]}

@@ -13,8 +13,8 @@ import pytest
 
 from skill.content import load_content
 from skill.errors import ContentError
-from skill.router import MIN_SIMILARITY, Router
-from skill.router_data import DEFAULT_ROUTER_PATH, RouterData
+from skill.understand import DEFAULT_ROUTER_PATH, Router, RouterData
+from skill.understand.decide import MIN_SIMILARITY
 
 
 @pytest.fixture(scope="module")

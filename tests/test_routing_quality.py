@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import load_content
-from skill.router import Router
+from skill.understand import Router
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 SETS = ["dev_questions.tsv", "check_questions.tsv"]

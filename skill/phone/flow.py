@@ -8,9 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from ..navigation import Move
 from ..phone_menu import MAIN_MENU, Phone
-from ..router import Router
+from ..understand import Move, Router
 
 #: How many times silence is met with a prompt before the call ends politely: ask again, menu once more.
 SILENCES_BEFORE_GOODBYE = 2

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from .content import CONTENT_DIR
-from .errors import ContentError
+from ..content import CONTENT_DIR
+from ..errors import ContentError
 from .navigation import Navigation
 from .normalise import Corrections, any_of
 

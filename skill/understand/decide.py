@@ -8,12 +8,12 @@ from typing import Literal
 
 import numpy as np
 
-from .content import Content
-from .matcher import NearestSamples
+from ..content import Content
+from .match import NearestSamples
 from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
-from .router_data import DEFAULT_ROUTER_PATH, RouterData
-from .spelling import SpellingCorrector
+from .data import DEFAULT_ROUTER_PATH, RouterData
+from .repair import SpellingCorrector
 
 __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 
