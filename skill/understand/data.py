@@ -10,10 +10,18 @@ import yaml
 
 from ..content import CONTENT_DIR
 from ..errors import ContentError
+from .gate import SubjectGate
 from .navigation import Navigation
 from .normalise import Corrections, any_of
 
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
+#: Beside the router data: everyday English words (scripts/make-common-words writes it).
+COMMON_WORDS = "common_words.txt"
+
+
+def _common_words(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
@@ -44,6 +52,12 @@ class RouterData:
     out_of_scope_samples: tuple[str, ...]
     urgent_samples: tuple[str, ...]
     navigation: Navigation
+    gate: SubjectGate
+    gate_words: tuple[str, ...] = ()
+    #: Everyday English words, never put right by their sound (content/common_words.txt).
+    common_words: frozenset[str] = frozenset()
+    #: Words of emergencies a recogniser may split ("sea sure"): targets for sound repair.
+    danger_words: tuple[str, ...] = ()
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
@@ -65,6 +79,10 @@ class RouterData:
                 out_of_scope_samples=tuple(data["out_of_scope_samples"]),
                 urgent_samples=tuple(data["urgent_samples"]),
                 navigation=Navigation.from_lists(data["navigation"]),
+                gate=SubjectGate.from_words(data["subject_words"]),
+                gate_words=tuple(data["subject_words"]),
+                common_words=_common_words(path.parent / COMMON_WORDS),
+                danger_words=tuple(data["danger_words"]),
             )
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 0

@@ -13,7 +13,7 @@ from .match import NearestSamples
 from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
 from .data import DEFAULT_ROUTER_PATH, RouterData
-from .repair import SpellingCorrector
+from .repair import SoundRepair, SpellingCorrector
 
 __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 
@@ -57,8 +57,13 @@ class Router:
             labelled += [(topic.id, text) for text in (*topic.samples, topic.title, topic.menu_label)]
         labelled += [(OUT_OF_SCOPE, s) for s in data.out_of_scope_samples]
         labelled += [(URGENT, s) for s in data.urgent_samples]
-        words = _first_of_each([(label, self._words(self._clean(text))) for label, text in labelled])
+        cleaned = [(label, self._clean(text)) for label, text in labelled]
+        words = _first_of_each([(label, self._words(text)) for label, text in cleaned])
         self._spell = SpellingCorrector(w for _, sample in words for w in sample)
+        heard = {w for _, text in cleaned for w in text.split()}
+        subject = {w for text in (*data.gate_words, *(t.text for t in content.topics)) for w in fold(text).split()}
+        danger = set(data.danger_words)
+        self._sound = SoundRepair(heard | subject | danger, data.common_words, subject | danger)
         self._index = NearestSamples([(label, features(sample)) for label, sample in words])
         self._out_of_scope = self._index.labels.index(OUT_OF_SCOPE)
         self._urgent = self._index.labels.index(URGENT)
@@ -72,7 +77,7 @@ class Router:
 
     def route(self, question: str) -> Route:
         said = drop_apostrophes(fold(question))
-        text = self._data.corrections(said)
+        text = " ".join(self._sound(self._data.corrections(said).split()))
         if not text:
             return Route("out_of_scope", reason="nothing was said")
         # As said ("what can i ask"), then put right ("that s all" -> "that is all"): corrections drop carriers.
@@ -80,7 +85,8 @@ class Router:
             return Route("navigation", reason="words about the conversation", move=move)
         if self._data.urgent.search(text):
             return Route("urgent", reason="urgent words")
-        best = self._index.best(features([self._spell(word) for word in self._words(text)]))
+        spelled = [self._spell(word) for word in self._words(text)]
+        best = self._index.best(features(spelled))
         # Urgent examples before the out-of-scope rules: "i've got the pills ready" names pills.
         if best is not None and self._is_urgent(best):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
@@ -88,7 +94,13 @@ class Router:
             return Route("out_of_scope", reason=reason)
         if best is None:
             return Route("out_of_scope", reason="no known words")
+        if not self._data.gate.lets_through([*text.split(), *spelled], self._topic_similarity(best)):
+            return Route("out_of_scope", reason="not about the page's subject")
         return self._nearest(best)
+
+    def _topic_similarity(self, best: np.ndarray) -> float:
+        topics = np.delete(best, [self._urgent, self._out_of_scope])
+        return float(topics.max()) if len(topics) else 0.0
 
     def _is_urgent(self, best: np.ndarray) -> bool:
         urgent = float(best[self._urgent])
