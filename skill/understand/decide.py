@@ -90,6 +90,8 @@ class Router:
         # Urgent examples before the out-of-scope rules: "i've got the pills ready" names pills.
         if best is not None and self._is_urgent(best):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
+        if (question := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
+            best = self._index.best(features(question))
         if reason := self._out_of_scope_rule(text, text.split()):
             return Route("out_of_scope", reason=reason)
         if best is None:
@@ -135,6 +137,21 @@ class Router:
     @property
     def labels(self) -> list[str]:
         return self._index.labels
+
+
+#: Longer than this, a question is a carer's story with the question at its end: match the question part.
+LONG_QUESTION = 16
+_ASKS = frozenset("what how where when why who which is are can could will would does do did should "
+                  "whats hows wheres".split())
+
+
+def the_question(words: list[str]) -> list[str]:
+    """The part of a long utterance that asks ("...and i'm exhausted but can it be cured" -> "can it be
+    cured"): from the last word that starts a question, if it leaves at least four words; else the last 12."""
+    if len(words) <= LONG_QUESTION:
+        return words
+    starts = [i for i, word in enumerate(words) if word in _ASKS and len(words) - i >= 4]
+    return words[starts[-1]:] if starts else words[-12:]
 
 
 def _first_of_each(samples: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
