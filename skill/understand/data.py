@@ -58,6 +58,8 @@ class RouterData:
     common_words: frozenset[str] = frozenset()
     #: Words of emergencies a recogniser may split ("sea sure"): targets for sound repair.
     danger_words: tuple[str, ...] = ()
+    #: Words of danger, besides the subject's: a likeness to an urgent example needs one of them.
+    danger: SubjectGate = SubjectGate(frozenset())
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
@@ -83,6 +85,7 @@ class RouterData:
                 gate_words=tuple(data["subject_words"]),
                 common_words=_common_words(path.parent / COMMON_WORDS),
                 danger_words=tuple(data["danger_words"]),
+                danger=SubjectGate.from_words([*data["danger_cues"], *data["danger_words"]]),
             )
         except yaml.MarkedYAMLError as exc:
             line = exc.problem_mark.line + 1 if exc.problem_mark else 0

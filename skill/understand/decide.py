@@ -88,10 +88,14 @@ class Router:
         spelled = [self._spell(word) for word in self._words(text)]
         best = self._index.best(features(spelled))
         # Urgent examples before the out-of-scope rules: "i've got the pills ready" names pills.
-        if best is not None and self._is_urgent(best):
+        heard = [*text.split(), *spelled]
+        if best is not None and self._is_urgent(best) and (
+                self._data.danger.on_subject(heard) or self._data.gate.on_subject(heard)):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
         if (question := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
-            best = self._index.best(features(question))
+            asked = self._index.best(features(question))
+            if best is not None and asked is not None:
+                best = QUESTION_WEIGHT * asked + (1 - QUESTION_WEIGHT) * best
         if reason := self._out_of_scope_rule(text, text.split()):
             return Route("out_of_scope", reason=reason)
         if best is None:
@@ -139,6 +143,8 @@ class Router:
         return self._index.labels
 
 
+#: How much the question part of a long story counts against the whole story when choosing its topic.
+QUESTION_WEIGHT = 0.5
 #: Longer than this, a question is a carer's story with the question at its end: match the question part.
 LONG_QUESTION = 16
 _ASKS = frozenset("what how where when why who which is are can could will would does do did should "

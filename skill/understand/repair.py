@@ -126,5 +126,5 @@ def _by_sound(words: Iterable[str]) -> dict[str, list[str]]:
 
 
 def _one_sound_less(code: str) -> list[str]:
-    """A heard code with one sound too many ("blad her": BLTHR) finds its word (bladder: BLTR)."""
-    return [code[:i] + code[i + 1:] for i in range(len(code))]
+    """A split word keeps the h it should lose ("blad her": BLTHR finds bladder: BLTR)."""
+    return [code[:i] + code[i + 1:] for i in range(1, len(code)) if code[i] == "H"]
