@@ -46,6 +46,7 @@ class RouterData:
     synonyms: dict[str, str]
     other_cancers: frozenset[str]
     other_cancer_words: frozenset[str]
+    other_illnesses: re.Pattern[str]
     out_of_scope_words: frozenset[str]
     out_of_scope_phrases: re.Pattern[str]
     urgent: re.Pattern[str]
@@ -75,6 +76,7 @@ class RouterData:
                 synonyms=dict(data["synonyms"]),
                 other_cancers=frozenset(data["other_cancers"]),
                 other_cancer_words=frozenset(data["other_cancer_words"]),
+                other_illnesses=any_of(rf"\b{re.escape(name)}\b" for name in data["other_illnesses"]),
                 out_of_scope_words=frozenset(data["out_of_scope_words"]),
                 out_of_scope_phrases=any_of(data["out_of_scope_phrases"]),
                 urgent=any_of(data["urgent"]),

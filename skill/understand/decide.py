@@ -123,6 +123,8 @@ class Router:
             return "a question the page does not answer"
         if _IN_SCOPE_ANCHORS.intersection(words):
             return ""
+        if self._data.other_illnesses.search(text):
+            return "about another illness"
         other = self._data.other_cancer_words.intersection(words) or {
             a for a, b in zip(words, words[1:]) if b == "cancer" and a in self._data.other_cancers
         }
