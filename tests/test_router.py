@@ -257,3 +257,24 @@ def test_words_about_the_conversation_are_navigation_not_questions(
                                   "two of my tablets are missing and i took the rest", "i want to die"])
 def test_navigation_words_inside_an_emergency_do_not_hide_it(router: Router, said: str) -> None:
     assert router.route(said).kind == "urgent"
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    (("  - '\\bsuicid'\n", "  - '\\bsuicid('\n"), "urgent[", "not a valid regular expression"),
+    (("fillers: [s, d,", "fillers: [[s], d,"), "fillers[0]", "is not of type 'string'"),
+    (("navigation:\n", "navigation:\n  shout: [hey]\n"), "navigation", "'shout' was unexpected"),
+])
+def test_a_broken_router_file_is_refused_naming_line_and_field(tmp_path: Path, change: tuple[str, str],
+                                                               field: str, message: str) -> None:
+    text = DEFAULT_ROUTER_PATH.read_text(encoding="utf-8")
+    assert change[0] in text, "test data: the text to change must be in router.yaml"
+    changed = text.replace(change[0], change[1], 1)
+    broken = tmp_path / "router.yaml"
+    broken.write_text(changed, encoding="utf-8")
+    (tmp_path / "common_words.txt").write_text("the\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        RouterData.load(broken)
+    marker = change[1].strip().splitlines()[-1]  # the line the mistake is on
+    line = changed[: changed.index(marker)].count("\n") + 1
+    said = str(caught.value)
+    assert said.startswith(f"{broken}:{line}") and field in said and message in said, said

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import jsonschema
 import yaml
 
-from ..content import CONTENT_DIR
+from ..content import CONTENT_DIR, field_name, line_of
 from ..errors import ContentError
 from .gate import SubjectGate
 from .navigation import Navigation
@@ -17,6 +20,24 @@ from .normalise import Corrections, any_of
 DEFAULT_ROUTER_PATH = CONTENT_DIR / "router.yaml"
 #: Beside the router data: everyday English words (scripts/make-common-words writes it).
 COMMON_WORDS = "common_words.txt"
+SCHEMA_PATH = CONTENT_DIR / "router.schema.json"
+
+
+def _validate(path: Path, text: str, data: Any) -> None:
+    """The schema, and every regular expression compiled: a mistake is named by file, line and field."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(data))
+    if error is not None:
+        where = list(error.absolute_path)
+        raise ContentError(str(path), line_of(root, where), field_name(where), error.message[:160])
+    for key in ("urgent", "out_of_scope_phrases"):
+        for i, pattern in enumerate(data[key]):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ContentError(str(path), line_of(root, [key, i]), f"{key}[{i}]",
+                                   f"not a valid regular expression: {exc}") from exc
 
 
 def _common_words(path: Path) -> frozenset[str]:
@@ -66,7 +87,9 @@ class RouterData:
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
         path = Path(path)
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)  # a SafeLoader
+            text = path.read_text(encoding="utf-8")
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+            _validate(path, text, data)
             return cls(
                 corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),
                 subjects=Corrections.from_lists(
