@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from skill.content import load_content
-from skill.understand import Router
+from skill.understand import Router, RouterData
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 SETS = ["dev_questions.tsv", "check_questions.tsv"]
@@ -59,3 +59,24 @@ def test_at_least_90_percent_of_questions_beyond_the_page_are_declined(router: R
     beyond = [q for label, q in questions(name) if label == "out_of_scope"]
     guessed = [q for q in beyond if answered_as(router, q) != "out_of_scope"]
     assert len(guessed) <= 0.10 * len(beyond), guessed
+
+
+def test_alexa_and_the_router_agree_on_every_sample(router: Router) -> None:
+    """The interaction model is made from the same samples: each intent's samples must reach the same place
+    through the router, so no calm question sits in UrgentHelpIntent and no navigation word in OutOfScopeIntent."""
+    content = load_content()
+    data = RouterData.load()
+    elsewhere = [(s, answered_as(router, s)) for s in data.urgent_samples if answered_as(router, s) != "urgent"]
+    elsewhere += [(s, answered_as(router, s)) for s in data.out_of_scope_samples
+                  if answered_as(router, s) != "out_of_scope"]
+    elsewhere += [(s, answered_as(router, s)) for t in content.topics for s in t.samples
+                  if answered_as(router, s) != t.id]
+    assert elsewhere == []
+
+
+@pytest.mark.parametrize("question", [
+    "what's on telly tonight", "set a timer for ten minutes", "how do i grow tomatoes", "what's the weather tomorrow",
+    "play some music", "what time does the post office shut", "how far is it to cardiff", "wake me up at seven",
+])
+def test_everyday_requests_are_declined_not_answered_with_cancer_content(router: Router, question: str) -> None:
+    assert answered_as(router, question) == "out_of_scope"

@@ -89,8 +89,9 @@ class Router:
         best = self._index.best(features(spelled))
         # Urgent examples before the out-of-scope rules: "i've got the pills ready" names pills.
         heard = [*text.split(), *spelled]
-        if best is not None and self._is_urgent(best) and (
-                self._data.danger.on_subject(heard) or self._data.gate.on_subject(heard)):
+        if best is not None and self._is_urgent(best) and (best[self._urgent] >= URGENT_SIMILARITY
+                                                           or self._data.danger.on_subject(heard)
+                                                           or self._data.gate.on_subject(heard)):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
         if (question := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
             asked = self._index.best(features(question))
