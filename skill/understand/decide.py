@@ -29,7 +29,7 @@ URGENT_SIMILARITY = 0.45
 #: ...unless a calm sample is closer by at least this much.
 CALM_MARGIN = 0.15
 #: ...and when urgent examples are the closest of all, they must be at least this close.
-MIN_URGENT = 0.25
+MIN_URGENT = 0.2
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
 _IN_SCOPE_ANCHORS = frozenset({"breast", "secondary", "metastatic", "metastases"})
 
