@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from ..content import CONTENT_DIR, field_name, line_of
+from ..content import CONTENT_DIR, FAST_LOADER, field_name, line_of
 from ..errors import ContentError
 from .gate import SubjectGate
 from .navigation import Navigation
@@ -25,18 +25,20 @@ SCHEMA_PATH = CONTENT_DIR / "router.schema.json"
 
 def _validate(path: Path, text: str, data: Any) -> None:
     """The schema, and every regular expression compiled: a mistake is named by file, line and field."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
     validator = jsonschema.Draft202012Validator(json.loads(SCHEMA_PATH.read_text(encoding="utf-8")))
     error = jsonschema.exceptions.best_match(validator.iter_errors(data))
     if error is not None:
         where = list(error.absolute_path)
-        raise ContentError(str(path), line_of(root, where), field_name(where), error.message[:160])
+        root = yaml.compose(text, Loader=FAST_LOADER)
+        line = line_of(root, where) if root is not None else 0
+        raise ContentError(str(path), line, field_name(where), error.message[:160])
     for key in ("urgent", "out_of_scope_phrases"):
         for i, pattern in enumerate(data[key]):
             try:
                 re.compile(pattern)
             except re.error as exc:
-                raise ContentError(str(path), line_of(root, [key, i]), f"{key}[{i}]",
+                root = yaml.compose(text, Loader=FAST_LOADER)
+                raise ContentError(str(path), line_of(root, [key, i]) if root is not None else 0, f"{key}[{i}]",
                                    f"not a valid regular expression: {exc}") from exc
 
 
@@ -45,7 +47,7 @@ def _common_words(path: Path) -> frozenset[str]:
     return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
     """YAML that refuses a key given twice: the second list would silently replace the first."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:  # type: ignore[override]
@@ -75,20 +77,20 @@ class RouterData:
     urgent_samples: tuple[str, ...]
     navigation: Navigation
     gate: SubjectGate
-    gate_words: tuple[str, ...] = ()
+    gate_words: tuple[str, ...]
     #: Everyday English words, never put right by their sound (content/common_words.txt).
-    common_words: frozenset[str] = frozenset()
+    common_words: frozenset[str]
     #: Words of emergencies a recogniser may split ("sea sure"): targets for sound repair.
-    danger_words: tuple[str, ...] = ()
+    danger_words: tuple[str, ...]
     #: Words of danger, besides the subject's: a likeness to an urgent example needs one of them.
-    danger: SubjectGate = SubjectGate(frozenset())
+    danger: SubjectGate
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ROUTER_PATH) -> RouterData:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
-            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader
+            data = yaml.load(text, Loader=_UniqueKeyLoader)  # a safe loader
             _validate(path, text, data)
             return cls(
                 corrections=Corrections.from_lists(data["corrections"], data.get("patterns")),

@@ -9,10 +9,10 @@ from typing import Literal
 import numpy as np
 
 from ..content import Content
+from .data import DEFAULT_ROUTER_PATH, RouterData
 from .match import NearestSamples
 from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
-from .data import DEFAULT_ROUTER_PATH, RouterData
 from .repair import SoundRepair, SpellingCorrector
 
 __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
@@ -93,8 +93,8 @@ class Router:
                                                            or self._data.danger.on_subject(heard)
                                                            or self._data.gate.on_subject(heard)):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
-        if (question := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
-            asked = self._index.best(features(question))
+        if (asking := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
+            asked = self._index.best(features(asking))
             if best is not None and asked is not None:
                 best = QUESTION_WEIGHT * asked + (1 - QUESTION_WEIGHT) * best
         if reason := self._out_of_scope_rule(text, text.split()):
