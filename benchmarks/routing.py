@@ -54,14 +54,14 @@ def right(label: str, route: Route) -> bool:
         return route.kind != "urgent"
     if label in ("out_of_scope", "urgent"):
         return route.kind == label
-    if route.kind == "clarify":
-        return label in route.topics
+    if route.kind == "clarify":  # a clarifying question (none today) is right when one of its topics is
+        return label in getattr(route, "topics", ())
     return route.kind == "answer" and route.topic == label
 
 
 def said(route: Route) -> str:
     if route.kind == "clarify":
-        return "clarify:" + "|".join(route.topics)
+        return "clarify:" + "|".join(getattr(route, "topics", ()))
     return route.topic if route.kind == "answer" and route.topic else route.kind
 
 

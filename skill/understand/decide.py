@@ -20,7 +20,7 @@ __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent"
 NAVIGATION = "navigation"
-Kind = Literal["answer", "out_of_scope", "urgent", "navigation", "clarify"]
+Kind = Literal["answer", "out_of_scope", "urgent", "navigation"]
 
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
 MIN_SIMILARITY = 0.20
@@ -42,8 +42,6 @@ class Route:
     reason: str = ""
     #: For navigation: what the words ask the conversation to do ("help", "repeat", "key"...), and which key.
     move: Move | None = None
-    #: For a clarifying question: the two topics it might be, the likelier first.
-    topics: tuple[str, ...] = ()
 
 
 class Router:
