@@ -80,3 +80,23 @@ def test_alexa_and_the_router_agree_on_every_sample(router: Router) -> None:
 ])
 def test_everyday_requests_are_declined_not_answered_with_cancer_content(router: Router, question: str) -> None:
     assert answered_as(router, question) == "out_of_scope"
+
+
+def grouped(name: str) -> list[tuple[str, str, str]]:
+    with (BENCHMARKS / name).open(encoding="utf-8") as handle:
+        return [(row[0], row[1], row[2]) for row in list(csv.reader(handle, delimiter="\t"))[1:]]
+
+
+def test_issue_10s_development_questions_keep_their_figures(router: Router) -> None:
+    """The thresholds were chosen on these (two writers who saw only the page): a change must not undo them."""
+    rows = grouped("understanding_dev.tsv")
+    topical = [(label, q) for label, _, q in rows if label not in ("urgent", "out_of_scope")]
+    beyond = [q for label, _, q in rows if label == "out_of_scope"]
+    everyday = [q for label, group, q in rows if group == "everyday"]
+    urgent = [q for label, _, q in rows if label == "urgent"]
+    calm = [q for label, _, q in rows if label != "urgent"]
+    assert sum(answered_as(router, q) == label for label, q in topical) >= 0.95 * len(topical)
+    assert sum(answered_as(router, q) == "out_of_scope" for q in beyond) >= 0.97 * len(beyond)
+    assert [q for q in everyday if answered_as(router, q) != "out_of_scope"] == []
+    assert [q for q in urgent if answered_as(router, q) != "urgent"] == []
+    assert [q for q in calm if answered_as(router, q) == "urgent"] == []
