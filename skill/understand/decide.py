@@ -95,7 +95,9 @@ class Router:
             asked = self._index.best(features(asking))
             if best is not None and asked is not None:
                 best = QUESTION_WEIGHT * asked + (1 - QUESTION_WEIGHT) * best
-        if reason := self._out_of_scope_rule(text, text.split()):
+        # In a long story only the question counts: "i sort out her tablets ... can it be cured" is about a cure.
+        asked_words = the_question(text.split())
+        if reason := self._out_of_scope_rule(" ".join(asked_words), asked_words):
             return Route("out_of_scope", reason=reason)
         if best is None:
             return Route("out_of_scope", reason="no known words")
