@@ -79,7 +79,8 @@ def report(router: Router, path: Path, errors: bool) -> None:
     print(f"  {'false alarms':>26}: {sum(calm)}/{len(calm)} = {100 * sum(calm) / max(1, len(calm)):.1f} %")
     topical = [r.kind == "clarify" for label, _, _, r in results if label not in NOT_TOPICS]
     if topical:
-        print(f"  {'clarified (in scope)':>26}: {sum(topical)}/{len(topical)} = {100 * sum(topical) / len(topical):.1f} %")
+        share = 100 * sum(topical) / len(topical)
+        print(f"  {'clarified (in scope)':>26}: {sum(topical)}/{len(topical)} = {share:.1f} %")
     groups: dict[str, list[bool]] = defaultdict(list)
     for label, group, _, r in results:
         groups[group].append(right(label, r))

@@ -243,7 +243,8 @@ def test_a_router_file_that_gives_a_list_twice_is_refused_naming_the_line(tmp_pa
     ("help", "help", None), ("Help me.", "help", None), ("what sort of things can I ask you", "help", None),
     ("Goodbye!", "goodbye", None), ("no thanks", "no", None), ("Yes please", "yes", None),
     ("say that again", "repeat", None), ("main menu", "main_menu", None), ("thanks", "thanks", None),
-    ("tell me more", "more", None), ("press two", "key", "2"), ("Four.", "key", "4"), ("okay alexa repeat", "repeat", None),
+    ("tell me more", "more", None), ("press two", "key", "2"), ("Four.", "key", "4"),
+    ("okay alexa repeat", "repeat", None),
 ])
 def test_words_about_the_conversation_are_navigation_not_questions(
     router: Router, said: str, action: str, key: str | None

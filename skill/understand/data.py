@@ -56,7 +56,8 @@ class _UniqueKeyLoader(FAST_LOADER):  # type: ignore[misc,valid-type]
             key = self.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
             if key in seen:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"{key!r} is given twice: the second would silently replace the first", key_node.start_mark)
+                    None, None, f"{key!r} is given twice: the second would silently replace the first",
+                    key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep)
 

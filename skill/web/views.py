@@ -49,7 +49,8 @@ def _render(template: str, status: int = 200, shelf: Shelf | None = None, **valu
     shelf = shelf if shelf is not None else current_app.extensions[SHELF].current()
     page = service.content.page
     html = render_template(template, content=service.content, page=page, shelf=shelf,
-                           review_note=service.answers.review_note(), urgent=service.answers.message("urgent_numbers"), **values)
+                           review_note=service.answers.review_note(),
+                           urgent=service.answers.message("urgent_numbers"), **values)
     response = Response(html, status=status, mimetype="text/html")
     response.headers.update(SECURITY_HEADERS)
     return response
