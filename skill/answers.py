@@ -120,12 +120,16 @@ class Answers:
     def urgent_with_offer(self) -> str:
         return f"{self.urgent()} {self.message('urgent_offer')}"
 
+    def numbers_again(self) -> str:
+        """"Here are the numbers again", and the numbers: the telephone's replay."""
+        return f"{self.message('urgent_again')} {self.message('urgent_numbers')}"
+
     def urgent_again(self) -> str:
-        return f"{self.message('urgent_again')} {self.message('urgent_numbers')} {self.message('urgent_offer')}"
+        return f"{self.numbers_again()} {self.message('urgent_offer')}"
 
     def urgent_recording(self) -> str:
         """For the telephone: the numbers said twice, so a caller can write them down."""
-        return f"{self.urgent()} {self.message('urgent_again')} {self.message('urgent_numbers')}"
+        return f"{self.urgent()} {self.numbers_again()}"
 
     def for_move(self, move: Move) -> str:
         """Navigation words where nothing was said before (the page, `ask`): what each means there."""

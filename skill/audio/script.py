@@ -48,7 +48,7 @@ def prompt_items(answers: Answers) -> list[AudioItem]:
         "out-of-scope": ("Not on this page", answers.message("out_of_scope")),
         "nurse-line": ("The nurse line", answers.message("nurse_line")),
         "urgent": ("Urgent help", answers.urgent_recording()),
-        "urgent-again": ("The numbers again", f"{answers.message('urgent_again')} {answers.message('urgent_numbers')}"),
+        "urgent-again": ("The numbers again", answers.numbers_again()),
         "goodbye": ("Goodbye", answers.message("goodbye")),
     }
     return [AudioItem(name, "prompt", title, text) for name, (title, text) in prompts.items()]

@@ -101,7 +101,7 @@ class Router:
             return Route("out_of_scope", reason=reason)
         if best is None:
             return Route("out_of_scope", reason="no known words")
-        if not self._data.gate.lets_through([*text.split(), *spelled], self._topic_similarity(best)):
+        if not self._data.gate.lets_through(heard, self._topic_similarity(best)):
             return Route("out_of_scope", reason="not about the page's subject")
         return self._nearest(best)
 
