@@ -54,7 +54,7 @@ def right(label: str, route: Route) -> bool:
         return route.kind != "urgent"
     if label in ("out_of_scope", "urgent"):
         return route.kind == label
-    if route.kind == "clarify":  # a clarifying question (none today) is right when one of its topics is
+    if route.kind == "clarify":  # a clarifying question is right when one of its two topics is
         return label in getattr(route, "topics", ())
     return route.kind == "answer" and route.topic == label
 

@@ -131,6 +131,17 @@ class Answers:
         """For the telephone: the numbers said twice, so a caller can write them down."""
         return f"{self.urgent()} {self.numbers_again()}"
 
+    def clarify(self, topics: tuple[str, ...]) -> str:
+        """"Did you mean where it spreads, or the outlook?": two topics a question could be about."""
+        first, second = (self.content.topic(t).menu_label for t in topics[:2])
+        return self.message("clarify", first=first, second=second)
+
+    def choice(self, topic_id: str, position: int) -> str:
+        """The telephone's way to choose: "For the outlook, press 2." (position 1 or 2)."""
+        phone = self.content.phone
+        text = phone.choice_first if position == 1 else phone.choice_second
+        return self.fill(text, label=self.content.topic(topic_id).menu_label)
+
     def for_move(self, move: Move) -> str:
         """Navigation words where nothing was said before (the page, `ask`): what each means there."""
         said = {
@@ -146,6 +157,8 @@ class Answers:
             return self.urgent()
         if route.kind == "navigation" and route.move is not None:
             return self.for_move(route.move)
+        if route.kind == "clarify" and len(route.topics) == 2:
+            return self.clarify(route.topics)
         if route.kind == "out_of_scope" or route.topic is None:
             return self.message("out_of_scope")
         return self.short(self.content.topic(route.topic))

@@ -65,6 +65,8 @@ def ask(question: tuple[str, ...], jsonl: bool, content_path: str) -> None:
                 route = service.router.route(line)
                 speech = service.answers.for_route(route)
                 row = {"question": line.strip(), "kind": route.kind, "topic": route.topic, "speech": speech}
+                if route.kind == "clarify":  # the two topics offered, the likelier first
+                    row["topics"] = list(route.topics)
                 if route.move is not None:  # navigation: what the words ask for ("help", "repeat", "key")
                     row["action"] = route.move.action
                     if route.move.key:

@@ -77,8 +77,9 @@ NAMING_AN_ORGAN_WITH_BREAST_CANCER = [
     RECOGNISER_STYLE + MISHEARD + FRAGMENTS + NAMING_AN_ORGAN_WITH_BREAST_CANCER,
 )
 def test_question_is_answered_from_the_right_topic(router: Router, question: str, topic: str) -> None:
+    """The topic's answer, or a clarifying question that offers that topic first."""
     route = router.route(question)
-    assert (route.kind, route.topic) == ("answer", topic)
+    assert route.kind in ("answer", "clarify") and route.topic == topic
 
 
 # --- questions the page does not answer ----------------------------------------------------------------
@@ -196,7 +197,7 @@ NOT_URGENT_FEELINGS = [
 @pytest.mark.parametrize("question", NOT_URGENT_FEELINGS)
 def test_worry_and_fear_get_the_feelings_answer_not_emergency_numbers(router: Router, question: str) -> None:
     route = router.route(question)
-    assert (route.kind, route.topic) == ("answer", "feelings")
+    assert route.kind in ("answer", "clarify") and "feelings" in (route.topic, *route.topics)
 
 
 # --- what every route promises -----------------------------------------------------------------------
@@ -207,8 +208,8 @@ EVERY_QUESTION = [q for q, _ in RECOGNISER_STYLE + MISHEARD + FRAGMENTS] + OUT_O
 @pytest.mark.parametrize("question", EVERY_QUESTION)
 def test_a_topic_is_only_chosen_with_enough_similarity(router: Router, question: str) -> None:
     route = router.route(question)
-    assert (route.kind == "answer") == (route.topic is not None)
-    if route.kind == "answer":
+    assert (route.kind in ("answer", "clarify")) == (route.topic is not None)
+    if route.kind in ("answer", "clarify"):
         assert route.score >= MIN_SIMILARITY
 
 

@@ -30,8 +30,9 @@ def questions(name: str) -> list[tuple[str, str]]:
 
 
 def answered_as(router: Router, question: str) -> str:
+    """The topic answered, or offered first by a clarifying question; else the route's kind."""
     route = router.route(question)
-    return route.topic if route.kind == "answer" and route.topic else route.kind
+    return route.topic if route.kind in ("answer", "clarify") and route.topic else route.kind
 
 
 @pytest.mark.parametrize("name", ALL_SETS)

@@ -400,7 +400,8 @@ def test_nothing_suggests_cancer_research_uk_made_this_service(alexa: Conversati
         "card": outlook["response"]["card"]["content"],
         "summary": listing["summary"], "description": listing["description"],
         "phone welcome": heard("welcome")[0],
-        **{f"message {name}": ANSWERS.message(name, title="Outlook", due="10 February 2024")
+        **{f"message {name}": ANSWERS.message(name, title="Outlook", due="10 February 2024", first="the outlook",
+                                                second="treatment aims")
            for name in CONTENT.messages},
     }
     assert {where: bad for where, text in said.items() if (bad := dishonest_mentions(text))} == {}

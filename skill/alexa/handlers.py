@@ -11,10 +11,11 @@ from ask_sdk_model import IntentRequest, Response
 
 from ..content import Topic
 from ..service import Service
+from ..understand import Route
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
 from .replies import (
-    OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_out_of_scope, answer_topic, answer_urgent, reply,
-    session,
+    CHOICES, OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_clarify, answer_out_of_scope, answer_topic,
+    answer_urgent, reply, session,
 )
 
 _LOGGER = logging.getLogger(__name__)
@@ -93,6 +94,8 @@ class AskQuestion(Handler):
         if not query.strip():
             return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         route = self.service.router.route(query)
+        if chosen := self._chosen(handler_input, route):
+            return answer_topic(self.service, handler_input, self.service.content.topic(chosen))
         if route.kind == "navigation" and route.move is not None:
             response = self.moves[route.move.action].handle(handler_input)
             if response is None:  # every handler here answers; kept for the type checker
@@ -102,7 +105,18 @@ class AskQuestion(Handler):
             return answer_topic(self.service, handler_input, self.service.content.topic(route.topic))
         if route.kind == "urgent":
             return answer_urgent(self.service, handler_input)
+        if route.kind == "clarify" and len(route.topics) == 2:
+            return answer_clarify(self.service, handler_input, route.topics)
         return answer_out_of_scope(self.service, handler_input)
+
+    def _chosen(self, handler_input: HandlerInput, route: Route) -> str | None:
+        """After "did you mean A, or B?": "one", "the second", "two" pick from the two offered."""
+        choices = session(handler_input).get(CHOICES)
+        move = route.move
+        if not (isinstance(choices, list) and len(choices) == 2 and move and move.action == "key"):
+            return None
+        chosen = {"1": choices[0], "2": choices[1]}.get(move.key or "")
+        return chosen if chosen in self.service.content.topic_ids else None
 
 
 class Urgent(Handler):
@@ -172,6 +186,7 @@ class No(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         session(handler_input).pop(OFFER, None)
+        session(handler_input).pop(CHOICES, None)
         return reply(handler_input, self.say("no_thanks"), reprompt=self.say("reprompt"))
 
 

@@ -13,7 +13,7 @@ from ..service import Service
 from ..ssml import DEFAULT_RATE, fit, to_ssml
 
 # Session attribute names. State lives only in the Alexa session; nothing about the user is stored.
-TOPIC, OFFER, SAID, REPROMPT, RATE = "topic", "offer", "said", "reprompt", "rate"
+TOPIC, OFFER, SAID, REPROMPT, RATE, CHOICES = "topic", "offer", "said", "reprompt", "rate", "choices"
 #: What OFFER holds after the safety numbers: "yes" then says them again.
 URGENT_OFFER = "urgent-numbers"
 
@@ -62,6 +62,7 @@ def answer_topic(service: Service, handler_input: HandlerInput, topic: Topic, fu
     if is_one_shot(handler_input) and not full:
         return reply(handler_input, text, card=card, end=True)
     attributes = session(handler_input)
+    attributes.pop(CHOICES, None)
     attributes[TOPIC], attributes[OFFER] = topic.id, topic.next
     follow = [] if full else [answers.message("offer_more")]
     if topic.next:
@@ -85,6 +86,16 @@ def answer_urgent(service: Service, handler_input: HandlerInput, again: bool = F
                      card=("Get help now", answers.urgent()), slow=True)
     attributes[SAID] = answers.urgent_again()  # "repeat": the numbers, not the first sentence again
     return response
+
+
+def answer_clarify(service: Service, handler_input: HandlerInput, topics: tuple[str, ...]) -> Response:
+    """Words that could be about either of two topics: ask which. "Yes" takes the first (as offered), "the
+    second one" or "two" the second, and a topic's name that topic."""
+    attributes = session(handler_input)
+    attributes[CHOICES] = list(topics[:2])
+    attributes[OFFER] = topics[0]
+    question = service.answers.clarify(topics)
+    return reply(handler_input, question, reprompt=question)
 
 
 def answer_out_of_scope(service: Service, handler_input: HandlerInput) -> Response:

@@ -50,5 +50,9 @@ def prompt_items(answers: Answers) -> list[AudioItem]:
         "urgent": ("Urgent help", answers.urgent_recording()),
         "urgent-again": ("The numbers again", answers.numbers_again()),
         "goodbye": ("Goodbye", answers.message("goodbye")),
+        "clarify": ("Which did you mean?", answers.fill(phone.clarify)),
+        # Two topics a caller's words could be about: one clip per topic and place in the choice.
+        **{f"choice-{n}-{t.id}": (f"Choice {n}: {t.menu_label}", answers.choice(t.id, n))
+           for n in (1, 2) for t in answers.content.topics},
     }
     return [AudioItem(name, "prompt", title, text) for name, (title, text) in prompts.items()]

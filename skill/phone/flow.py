@@ -15,7 +15,7 @@ from ..understand import Move, Router
 SILENCES_BEFORE_GOODBYE = 2
 MORE, REPEAT, MAIN, NURSE = "1", "*", "0", "9"
 
-Where = Literal["menu", "answer", "urgent"]
+Where = Literal["menu", "answer", "urgent", "choice"]
 #: The one place after the safety numbers: star or "repeat" says them again.
 URGENT = "numbers"
 
@@ -25,7 +25,7 @@ class Place:
     """Where the caller is: in a menu, just after an answer (short or full) to a topic, or after the numbers."""
 
     where: Where
-    name: str  # menu id or topic id
+    name: str  # menu id, topic id, or for a choice its two topic ids with a space between
     full: bool = False
     silences: int = 0
 
@@ -49,6 +49,19 @@ def listen_prompt(place: Place) -> str:
     return f"menu-{place.name}" if place.where == "menu" else "after-answer"
 
 
+def listen_prompts(place: Place) -> tuple[str, ...]:
+    """What plays while listening: for a choice between two topics, one clip for each ("For ..., press 1.")."""
+    if place.where == "choice":
+        first, second = place.name.split()
+        return (f"choice-1-{first}", f"choice-2-{second}")
+    return (listen_prompt(place),)
+
+
+def choose(topics: tuple[str, ...]) -> Step:
+    """Words that could be about either of two topics: ask which, by key (1 or 2) or by saying it."""
+    return Step(("clarify",), Place("choice", " ".join(topics[:2])))
+
+
 def answer(topic: str, full: bool = False) -> Step:
     return Step((f"{topic}-full" if full else topic,), Place("answer", topic, full))
 
@@ -68,6 +81,11 @@ def on_key(phone: Phone, place: Place, key: str) -> Step:
         return Step((), Place("menu", MAIN_MENU))
     if key == NURSE:
         return Step(("nurse-line",), fresh)
+    if place.where == "choice":
+        offered = place.name.split()
+        if key in ("1", "2"):
+            return answer(offered[int(key) - 1])
+        return Step(("clarify",) if key == REPEAT else ("not-an-option",), fresh)
     if key == REPEAT:
         if place.where == "urgent":
             return urgent(again=True)
@@ -98,6 +116,8 @@ def on_speech(router: Router, phone: Phone, place: Place, words: str) -> Step:
         return urgent()
     if route.kind == "answer" and route.topic:
         return answer(route.topic)
+    if route.kind == "clarify" and len(route.topics) == 2:
+        return choose(route.topics)
     return Step(("out-of-scope",), replace(place, silences=0))
 
 
@@ -110,6 +130,8 @@ def on_move(phone: Phone, place: Place, move: Move) -> Step:
         return on_key(phone, place, REPEAT)
     if move.action == "main_menu":
         return on_key(phone, place, MAIN)
+    if move.action == "yes" and place.where == "choice":
+        return on_key(phone, place, "1")  # "did you mean A, or B?" - "yes": the first, as offered
     if move.action in ("more", "yes"):
         if place.where == "answer" and not place.full:
             return on_key(phone, place, MORE)  # "to hear more, press 1"

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from urllib.parse import urlencode
 from xml.etree import ElementTree as ET
 
-from .flow import Place, Step, listen_prompt
+from .flow import Place, Step, listen_prompts
 
 VOICE = {"voice": "Polly.Amy", "language": "en-GB"}
 GATHER_SECONDS = "6"
@@ -30,7 +30,8 @@ def render(step: Step, texts: dict[str, str], audio_url: Callable[[str], str | N
             "input": "dtmf speech", "action": url, "method": "POST", "numDigits": "1", "timeout": GATHER_SECONDS,
             "speechTimeout": "auto", "language": "en-GB", "hints": hints, "finishOnKey": "",
         })
-        _speak(gather, listen_prompt(step.then), texts, audio_url)
+        for prompt in listen_prompts(step.then):
+            _speak(gather, prompt, texts, audio_url)
         ET.SubElement(response, "Redirect", {"method": "POST"}).text = url  # reached only on silence
     return '<?xml version="1.0" encoding="UTF-8"?>' + ET.tostring(response, encoding="unicode")
 

@@ -116,7 +116,11 @@ def _place(state: PhoneState) -> flow.Place | None:
     where, name = args.get("where", ""), args.get("name", "")
     content = state.service.content
     known = {"menu": {m.id for m in content.phone.menus}, "answer": set(content.topic_ids), "urgent": {flow.URGENT}}
-    if where not in known or name not in known[where]:
+    if where == "choice":  # two different topics
+        pair = name.split(" ")
+        if len(pair) != 2 or pair[0] == pair[1] or not known["answer"].issuperset(pair):
+            return None
+    elif where not in known or name not in known[where]:
         return None
     try:
         silences = max(0, min(int(args.get("silences", "0")), flow.SILENCES_BEFORE_GOODBYE))

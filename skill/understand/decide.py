@@ -10,7 +10,7 @@ import numpy as np
 
 from ..content import Content
 from .data import DEFAULT_ROUTER_PATH, RouterData
-from .match import NearestSamples
+from .match import NearestSamples, WordOdds
 from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
 from .repair import SoundRepair, SpellingCorrector
@@ -20,7 +20,8 @@ __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent"
 NAVIGATION = "navigation"
-Kind = Literal["answer", "out_of_scope", "urgent", "navigation"]
+CLARIFY = "clarify"
+Kind = Literal["answer", "out_of_scope", "urgent", "navigation", "clarify"]
 
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
 MIN_SIMILARITY = 0.20
@@ -30,6 +31,10 @@ URGENT_SIMILARITY = 0.45
 CALM_MARGIN = 0.15
 #: ...and when urgent examples are the closest of all, they must be at least this close.
 MIN_URGENT = 0.2
+#: How much a topic's word odds count against its nearest sample when choosing among the topics.
+ODDS_WEIGHT = 0.3
+#: Two topics closer than this (blended scores) are both offered: "Did you mean A, or B?"
+CLARIFY_MARGIN = 0.08
 #: Words that keep a question about breast cancer even when it names an organ ("lung cancer").
 _IN_SCOPE_ANCHORS = frozenset({"breast", "secondary", "metastatic", "metastases"})
 
@@ -42,6 +47,8 @@ class Route:
     reason: str = ""
     #: For navigation: what the words ask the conversation to do ("help", "repeat", "key"...), and which key.
     move: Move | None = None
+    #: For a clarifying question: the two topics offered, the likelier first.
+    topics: tuple[str, ...] = ()
 
 
 class Router:
@@ -62,7 +69,10 @@ class Router:
         subject = {w for text in (*data.gate_words, *(t.text for t in content.topics)) for w in fold(text).split()}
         danger = set(data.danger_words)
         self._sound = SoundRepair(heard | subject | danger, data.common_words, subject | danger)
-        self._index = NearestSamples([(label, features(sample)) for label, sample in words])
+        featured = [(label, features(sample)) for label, sample in words]
+        self._index = NearestSamples(featured)
+        self._topics = [i for i, label in enumerate(self._index.labels) if label not in (OUT_OF_SCOPE, URGENT)]
+        self._odds = WordOdds(featured, [self._index.labels[i] for i in self._topics])
         self._out_of_scope = self._index.labels.index(OUT_OF_SCOPE)
         self._urgent = self._index.labels.index(URGENT)
 
@@ -91,10 +101,13 @@ class Router:
                                                            or self._data.danger.on_subject(heard)
                                                            or self._data.gate.on_subject(heard)):
             return Route("urgent", score=float(best[self._urgent]), reason="close to urgent examples")
+        odds = self._odds.probabilities(features(spelled))
         if (asking := the_question(spelled)) is not spelled:  # a long story: the topic is in its question
             asked = self._index.best(features(asking))
             if best is not None and asked is not None:
                 best = QUESTION_WEIGHT * asked + (1 - QUESTION_WEIGHT) * best
+            if odds is not None and (asked_odds := self._odds.probabilities(features(asking))) is not None:
+                odds = QUESTION_WEIGHT * asked_odds + (1 - QUESTION_WEIGHT) * odds
         # In a long story only the question counts: "i sort out her tablets ... can it be cured" is about a cure.
         asked_words = the_question(text.split())
         if reason := self._out_of_scope_rule(" ".join(asked_words), asked_words):
@@ -103,7 +116,7 @@ class Router:
             return Route("out_of_scope", reason="no known words")
         if not self._data.gate.lets_through(heard, self._topic_similarity(best)):
             return Route("out_of_scope", reason="not about the page's subject")
-        return self._nearest(best)
+        return self._nearest(best, odds)
 
     def _topic_similarity(self, best: np.ndarray) -> float:
         topics = np.delete(best, [self._urgent, self._out_of_scope])
@@ -131,7 +144,7 @@ class Router:
         }
         return "about another cancer" if other else ""
 
-    def _nearest(self, best: np.ndarray) -> Route:
+    def _nearest(self, best: np.ndarray, odds: np.ndarray | None) -> Route:
         best[self._urgent] = -1.0  # too faint to be an emergency: decide among the rest
         top = int(best.argmax())
         score = float(best[top])
@@ -139,7 +152,14 @@ class Router:
             return Route("out_of_scope", score=score, reason="closest to out-of-scope samples")
         if score < MIN_SIMILARITY:
             return Route("out_of_scope", score=score, reason="not close enough to any topic")
-        return Route("answer", topic=self.labels[top], score=score)
+        # About a topic: which one, from the nearest sample and the topics' word odds together.
+        topics = best[self._topics] if odds is None else (1 - ODDS_WEIGHT) * best[self._topics] + ODDS_WEIGHT * odds
+        first, second = (int(i) for i in np.argsort(-topics, kind="stable")[:2])
+        chosen = self.labels[self._topics[first]]
+        if topics[first] - topics[second] < CLARIFY_MARGIN:
+            return Route(CLARIFY, topic=chosen, score=float(topics[first]), reason="two topics are close",
+                         topics=(chosen, self.labels[self._topics[second]]))
+        return Route("answer", topic=chosen, score=float(topics[first]))
 
     @property
     def labels(self) -> list[str]:

@@ -1,4 +1,5 @@
-"""Nearest labelled samples: cosine similarity over class-weighted word features, best score per label."""
+"""Two views of labelled samples: the nearest sample of each label (cosine similarity over class-weighted word
+features), and each label's word odds (naive Bayes over all its samples at once)."""
 
 from __future__ import annotations
 
@@ -73,3 +74,37 @@ class NearestSamples:
         samples = np.concatenate([self._samples_of[i] for i in idx])
         sims = np.bincount(samples, weights=products, minlength=self._size)
         return np.maximum.reduceat(sims, self._starts)
+
+
+#: Smoothing for word odds: how much an unseen word counts for every label.
+ODDS_SMOOTHING = 0.1
+#: Below 1, the odds are softened (naive Bayes is overconfident: it treats every word as independent evidence).
+ODDS_SHARPNESS = 0.2
+
+
+class WordOdds:
+    """How likely each label is given all its samples' words together (multinomial naive Bayes, no prior).
+    Nearest samples reward one close sample; odds reward words a label uses often, which helps when a
+    question's words are spread over several samples of one topic."""
+
+    def __init__(self, labelled: Sequence[tuple[str, dict[str, float]]], labels: Sequence[str]) -> None:
+        self.labels = list(labels)
+        row = {label: i for i, label in enumerate(self.labels)}
+        wanted = [(label, vector) for label, vector in labelled if label in row]
+        self._vocab = {f: i for i, f in enumerate(sorted({f for _, v in wanted for f in v}))}
+        counts = np.zeros((len(self.labels), len(self._vocab)), dtype=np.float64)
+        for label, vector in wanted:
+            for feature, value in vector.items():
+                counts[row[label], self._vocab[feature]] += value
+        smoothed = counts + ODDS_SMOOTHING
+        self._log_odds = np.log(smoothed / smoothed.sum(axis=1, keepdims=True)).T.astype(np.float32).copy()
+
+    def probabilities(self, query: dict[str, float]) -> np.ndarray | None:
+        """Per label (in `labels` order), its probability; None if no word is known."""
+        known = [(self._vocab[f], v) for f, v in query.items() if f in self._vocab]
+        if not known:
+            return None
+        idx, values = zip(*known)
+        scores = np.asarray(values, dtype=np.float32) @ self._log_odds[list(idx)]
+        scores = np.exp((scores - scores.max()) * ODDS_SHARPNESS)
+        return scores / scores.sum()

@@ -23,6 +23,13 @@ _KEY_LEADS = ("", "press ", "number ", "option ", "press number ", "i press ", "
 #: Homophones recognisers write for a lone digit ("to", "for"); said alone they can only be a key.
 _KEY_SOUNDALIKES = {"won": "1", "to": "2", "too": "2", "tree": "3", "for": "4", "fore": "4", "ate": "8"}
 
+#: Picking from two offered choices ("did you mean A, or B?"): the same as pressing 1 or 2.
+_CHOICE_WORDS = {
+    **{f"{the}{nth}{one}": key for the in ("", "the ") for one in ("", " one")
+       for nth, key in (("first", "1"), ("second", "2"))},
+    "the other one": "2", "the other": "2", "the last one": "2", "the former": "1", "the latter": "2",
+}
+
 
 @dataclass(frozen=True)
 class Move:
@@ -47,6 +54,8 @@ class Navigation:
         for word, key in {**KEY_WORDS, **_KEY_SOUNDALIKES}.items():
             for lead in _KEY_LEADS:
                 moves.setdefault(f"{lead}{word}", Move("key", key))
+        for words, key in _CHOICE_WORDS.items():
+            moves.setdefault(words, Move("key", key))
         return cls(moves)
 
     def __call__(self, text: str, fillers: frozenset[str]) -> Move | None:

@@ -36,13 +36,15 @@ class TopicSection:
 @dataclass(frozen=True)
 class WebAnswer:
     question: str
-    kind: Literal["answer", "out_of_scope", "urgent", "navigation"]
+    kind: Literal["answer", "out_of_scope", "urgent", "navigation", "clarify"]
     text: str
     topic: Topic | None
     audio: Track | None
     #: Urgent: the numbers, one sentence each, shown first. Navigation ("help"): whether to list the topics.
     lines: tuple[str, ...] = ()
     list_topics: bool = False
+    #: Clarify: the two topics the question could be about, the likelier first.
+    choices: tuple[Topic, ...] = ()
 
 
 def blocks(source: str, title: str = "") -> tuple[Block, ...]:
@@ -87,6 +89,9 @@ def answer(service: Service, shelf: Shelf, question: str) -> WebAnswer:
         numbers = tuple(sentences(service.answers.message("urgent_numbers")))
         return WebAnswer(question, "urgent", service.answers.message("urgent"), None, shelf.tracks.get("urgent"),
                          lines=numbers)
+    if route.kind == "clarify" and len(route.topics) == 2:
+        return WebAnswer(question, "clarify", text, None, None,
+                         choices=tuple(service.content.topic(t) for t in route.topics))
     if route.kind == "navigation" and route.move is not None:
         listed = route.move.action in ("help", "main_menu", "key", "yes")
         return WebAnswer(question, "navigation", text, None, None, list_topics=listed)
