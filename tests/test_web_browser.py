@@ -18,10 +18,11 @@ from tests.support.browser import WCAG_A_AA, LiveServer, axe_violations
 CONTENT = load_content()
 Scheme = Literal["light", "dark"]
 ANSWER_PAGE = "/ask?q=where+does+breast+cancer+spread"
-#: Every page a person can land on: the topics, an answer, urgent help, a decline, a form with an error, help.
+#: Every page a person can land on: the topics, an answer, urgent help, a decline, a form with an error, help,
+#: and a clarifying question ("which did you mean?").
 PAGES = [
     "/", ANSWER_PAGE, "/ask?q=i+want+to+end+it+all", "/ask?q=what+dose+of+tamoxifen+should+i+take", "/ask?q=",
-    "/ask?q=help",
+    "/ask?q=help", "/ask?q=will+the+cancer+kill+me",
     "/no-such-page",
 ]
 

@@ -20,7 +20,6 @@ __all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent"
 NAVIGATION = "navigation"
-CLARIFY = "clarify"
 Kind = Literal["answer", "out_of_scope", "urgent", "navigation", "clarify"]
 
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
@@ -157,7 +156,7 @@ class Router:
         first, second = (int(i) for i in np.argsort(-topics, kind="stable")[:2])
         chosen = self.labels[self._topics[first]]
         if topics[first] - topics[second] < CLARIFY_MARGIN:
-            return Route(CLARIFY, topic=chosen, score=float(topics[first]), reason="two topics are close",
+            return Route("clarify", topic=chosen, score=float(topics[first]), reason="two topics are close",
                          topics=(chosen, self.labels[self._topics[second]]))
         return Route("answer", topic=chosen, score=float(topics[first]))
 
