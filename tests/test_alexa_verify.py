@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from skill.alexa.certificates import FAILURE_MEMORY, NEW_URLS_PER_MINUTE
 from skill.alexa.verify import (
     AlexaRequestVerifier,
     CertificateCache,
@@ -69,8 +70,8 @@ def test_a_tampered_body_is_rejected(alexa_verifier: AlexaRequestVerifier, alexa
 @pytest.mark.parametrize(("signature", "reason"), [
     ("signed by another key", "request signature does not match"),
     ("signature of another body", "request signature does not match"),
-    ("truncated signature", "request signature does not match"),
-    ("not base64 at all!", "request signature does not match"),
+    ("truncated signature", "request signature has the wrong length"),
+    ("not base64 at all!", "request signature is not base64"),
     ("", "missing Signature-256 header"),
     (None, "missing Signature-256 header"),
 ])
@@ -290,14 +291,90 @@ def test_a_certificate_that_cannot_be_downloaded_rejects_the_request(
     assert rejection(alexa_verifier, headers, BODY) == "could not download the signing certificate"
 
 
-def test_a_failed_download_is_tried_again_on_the_next_request(
-    alexa_verifier: AlexaRequestVerifier, alexa_pki: AlexaPKI, alexa_cert_host: CertificateHost
+class Ticks:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_failed_download_is_remembered_for_a_minute_then_tried_again(
+    alexa_pki: AlexaPKI, alexa_cert_host: CertificateHost
 ) -> None:
+    ticks = Ticks()
+    certificates = CertificateCache(alexa_cert_host.fetcher(), alexa_pki.roots, fixed_clock(), monotonic=ticks)
+    verifier = AlexaRequestVerifier(certificates, fixed_clock())
     headers = signed_headers(BODY, alexa_pki, cert_url("late"))
-    rejection(alexa_verifier, headers, BODY)
+    rejection(verifier, headers, BODY)
     alexa_cert_host.publish("late.pem", alexa_pki.valid_chain)
-    alexa_verifier.verify(headers, BODY)
+    ticks.now += FAILURE_MEMORY - 1
+    rejection(verifier, headers, BODY)  # remembered: no second download
+    assert alexa_cert_host.request_count == 1
+    ticks.now += 2
+    verifier.verify(headers, BODY)
     assert alexa_cert_host.request_count == 2
+
+
+def test_spellings_of_one_url_share_one_download_and_one_cache_entry(
+    alexa_pki: AlexaPKI, alexa_cert_host: CertificateHost
+) -> None:
+    certificates = CertificateCache(alexa_cert_host.fetcher(), alexa_pki.roots, fixed_clock(), max_entries=2)
+    spellings = [DEFAULT_CERT_URL, DEFAULT_CERT_URL.replace("s3.", "S3."),
+                 DEFAULT_CERT_URL.replace(".com/", ".com:443/"),
+                 DEFAULT_CERT_URL.replace("/echo.api/", "/echo.api/../echo.api/"),
+                 DEFAULT_CERT_URL.replace("/echo.api/", "/echo.api/%2e/")]
+    for url in spellings * 8:
+        certificates.get(url)
+    assert alexa_cert_host.request_count == 1 and len(certificates) == 1
+
+
+def test_junk_urls_are_fetched_at_most_ten_a_minute_and_never_evict_the_good_one(
+    alexa_pki: AlexaPKI, alexa_cert_host: CertificateHost
+) -> None:
+    ticks = Ticks()
+    certificates = CertificateCache(alexa_cert_host.fetcher(), alexa_pki.roots, fixed_clock(), max_entries=2,
+                                    monotonic=ticks)
+    certificates.get(DEFAULT_CERT_URL)
+    reasons = set()
+    for n in range(40):
+        with pytest.raises(VerificationError) as caught:
+            certificates.get(cert_url(f"junk-{n}"))
+        reasons.add(str(caught.value))
+    assert alexa_cert_host.request_count == NEW_URLS_PER_MINUTE  # the good URL was new too, the first time
+    assert "too many certificate downloads; try again later" in reasons
+    certificates.get(DEFAULT_CERT_URL)  # still cached, still served
+    assert alexa_cert_host.request_count == NEW_URLS_PER_MINUTE
+    ticks.now += 61
+    with pytest.raises(VerificationError, match="could not download"):
+        certificates.get(cert_url("junk-new"))
+    assert alexa_cert_host.request_count == 1 + NEW_URLS_PER_MINUTE
+
+
+def test_a_slow_download_of_one_url_does_not_hold_up_a_cached_one(
+    alexa_pki: AlexaPKI, alexa_cert_host: CertificateHost
+) -> None:
+    release = threading.Event()
+
+    def fetch(url: str) -> bytes:
+        if "slow" in url:
+            release.wait(5)
+        return alexa_cert_host.fetcher()(url)
+
+    certificates = CertificateCache(fetch, alexa_pki.roots, fixed_clock())
+    certificates.get(DEFAULT_CERT_URL)
+    slow = threading.Thread(target=lambda: pytest.raises(VerificationError, certificates.get, cert_url("slow")))
+    slow.start()
+    try:
+        served = threading.Event()
+        fast = threading.Thread(target=lambda: (certificates.get(DEFAULT_CERT_URL), served.set()))
+        fast.start()
+        assert served.wait(1.0), "a cached certificate waited for another URL's download"
+    finally:
+        release.set()
+        slow.join()
 
 
 def test_the_cache_keeps_only_the_most_recently_used_urls(

@@ -32,7 +32,7 @@ def init_app(app: Flask, service: Service) -> None:
         fetch = app.config.get("ALEXA_CERT_FETCH") or (lambda url: fetch_url(url, timeout=timeout))
         clock = app.config.get("ALEXA_CLOCK") or _utc_now  # tests stop the clock
         roots = load_trusted_roots(app.config["ALEXA_TRUSTED_ROOTS"])
-        app.extensions[VERIFIER] = AlexaRequestVerifier(CertificateCache(fetch, roots, clock), clock)
+        app.extensions[VERIFIER] = AlexaRequestVerifier(CertificateCache(fetch, roots, clock, timeout=timeout), clock)
     else:
         _LOGGER.warning(
             "ALEXA_VERIFY_SIGNATURES is off: /alexa accepts requests without checking they come from "

@@ -94,14 +94,15 @@ class AlexaRequestVerifier:
 
     def _verify(self, headers: HeaderItems, body: bytes) -> None:
         # Flask's headers ignore case but a plain dict (as in Lambda) does not.
+        # Cheap checks first: nothing is downloaded for a request that fails them.
         by_name = {name.lower(): value for name, value in headers.items()}
         cert_url = _required_header(by_name, CERT_URL_HEADER)
         check_certificate_url(cert_url)
-        signature = _required_header(by_name, SIGNATURE_HEADER)
-        _check_signature(self.certificates.get(cert_url), signature, body)
+        signature = _signature_bytes(_required_header(by_name, SIGNATURE_HEADER))
         sent = _request_timestamp(body)
         if abs(as_utc(self.clock()) - sent) > self.max_age:
             raise VerificationError("request timestamp is too old or in the future")
+        _check_signature(self.certificates.get(cert_url), signature, body)
 
 
 def _required_header(by_name: Mapping[str, str], name: str) -> str:
@@ -111,15 +112,29 @@ def _required_header(by_name: Mapping[str, str], name: str) -> str:
     return value
 
 
-def _check_signature(leaf: x509.Certificate, signature: str, body: bytes) -> None:
-    """``signature`` must be base64 of RSA PKCS#1 v1.5 with SHA-256 over the raw body bytes."""
+#: An RSA signature is as long as its key: 2048 to 8192 bits.
+_SIGNATURE_BYTES = range(256, 1024 + 1)
+
+
+def _signature_bytes(signature: str) -> bytes:
+    """The header's base64, decoded; refused before any download if it cannot be an RSA signature."""
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except ValueError as exc:  # binascii.Error is a ValueError
+        raise VerificationError("request signature is not base64") from exc
+    if len(raw) not in _SIGNATURE_BYTES:
+        raise VerificationError("request signature has the wrong length")
+    return raw
+
+
+def _check_signature(leaf: x509.Certificate, signature: bytes, body: bytes) -> None:
+    """``signature`` must be RSA PKCS#1 v1.5 with SHA-256 over the raw body bytes."""
     key = leaf.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
         raise VerificationError("signing certificate does not hold an RSA key")
     try:
-        raw = base64.b64decode(signature, validate=True)
-        key.verify(raw, body, padding.PKCS1v15(), hashes.SHA256())
-    except (ValueError, InvalidSignature) as exc:  # binascii.Error is a ValueError
+        key.verify(signature, body, padding.PKCS1v15(), hashes.SHA256())
+    except (ValueError, InvalidSignature) as exc:
         raise VerificationError("request signature does not match") from exc
 
 

@@ -9,6 +9,7 @@ import base64
 import json
 import posixpath
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -114,6 +115,8 @@ class CertificateHost:
 
     files: dict[str, bytes] = field(default_factory=dict)
     requests: list[str] = field(default_factory=list)
+    #: Seconds to wait before answering each GET, as a distant host would.
+    delay: float = 0.0
     _server: _Server | None = field(default=None, init=False, repr=False)
     _thread: threading.Thread | None = field(default=None, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
@@ -185,6 +188,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+        time.sleep(self.server.host.delay)
         body = self.server.host._record(self.path)
         if body is None:
             self.send_error(404)
