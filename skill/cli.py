@@ -16,6 +16,7 @@ from .check import check_content
 from .content import DEFAULT_CONTENT_PATH
 from .errors import SkillError
 from .service import Service
+from .serving import DEFAULT_TRUSTED_PROXY, describe, trusted_proxy, waitress_options
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "interaction_models"
 AUDIO_DIR = Path(__file__).resolve().parent.parent / "audio"
@@ -28,6 +29,13 @@ def _service(content_path: str) -> Service:
         raise click.ClickException(str(exc)) from exc
 
 
+def _proxy_address(value: str) -> str | None:
+    try:
+        return trusted_proxy(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
 @click.group()
 def cli() -> None:
     """Spoken answers from Cancer Research UK's page on secondary breast cancer."""
@@ -38,8 +46,12 @@ def cli() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (0.0.0.0 for all).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, threads: int) -> None:
-    """Serve the Alexa endpoint (POST /alexa) and /healthz with waitress."""
+@click.option("--trusted-proxy", "proxy", default=DEFAULT_TRUSTED_PROXY, show_default=True, envvar="TRUSTED_PROXY",
+              show_envvar=True, callback=lambda _ctx, _param, value: _proxy_address(value),
+              help="The reverse proxy's address: only its X-Forwarded-Proto, -Host and -For are believed. "
+                   "'none' believes no proxy.")
+def serve(host: str, port: int, threads: int, proxy: str | None) -> None:
+    """Serve the page, the Alexa endpoint (POST /alexa), /phone and /healthz with waitress."""
     import waitress
 
     from .app import create_app
@@ -49,7 +61,8 @@ def serve(host: str, port: int, threads: int) -> None:
     except SkillError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Serving on http://{host}:{port}  (the page at /, POST /alexa, /phone, GET /healthz); Ctrl+C to stop")
-    waitress.serve(app, host=host, port=port, threads=threads)
+    click.echo(describe(proxy))
+    waitress.serve(app, **waitress_options(host, port, threads, proxy))
 
 
 @cli.command()

@@ -47,6 +47,18 @@ def fit(text: str, limit: int = MAX_SPEECH_CHARS - 500) -> str:
     return text[: cut + 1 if cut > 0 else limit]
 
 
+def fitted_ssml(text: str, tail: str = "", rate: int = DEFAULT_RATE, slow: bool = False) -> str:
+    """`text` (cut at a sentence end if need be) then `tail` (kept whole: the question that follows) as inner
+    SSML that, wrapped in `<speak>`, stays within Alexa's limit whatever the markup adds."""
+    limit = MAX_SPEECH_CHARS - 500 - len(tail)
+    while True:
+        spoken = fit(text, max(limit, 0))
+        ssml = to_ssml(f"{spoken} {tail}".strip(), rate, slow)
+        if len(ssml) + len("<speak></speak>") <= MAX_SPEECH_CHARS or limit <= 0:
+            return ssml
+        limit -= 500
+
+
 def problems(ssml: str) -> list[str]:
     """What Alexa would refuse in this SSML: bad XML, unknown tags, too long."""
     found = []

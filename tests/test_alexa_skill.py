@@ -6,7 +6,18 @@ import re
 
 import pytest
 
-from tests.support.alexa_conversation import Conversation, ends, reprompt, speech
+from typing import Any
+
+from ask_sdk_core.handler_input import HandlerInput
+from ask_sdk_core.skill import CustomSkill
+from ask_sdk_core.utils import get_slot
+from ask_sdk_model import RequestEnvelope, Response
+
+from skill.alexa.handlers import Handler, intent_name
+from skill.alexa.serializer import AlexaSerializer
+from skill.alexa.skill import skill_builder
+from skill.service import Service
+from tests.support.alexa_conversation import Conversation, ends, envelope, reprompt, speech
 
 NURSE_NUMBER = '<say-as interpret-as="telephone">0808 800 4040</say-as>'
 
@@ -174,20 +185,53 @@ def test_a_session_from_older_content_is_not_a_dead_end(conversation: Conversati
     assert reprompt(accepted) and not ends(accepted)
 
 
-def test_anything_unexpected_gets_a_spoken_apology_and_a_fresh_start(conversation: Conversation) -> None:
+def test_session_attributes_of_the_wrong_type_or_size_are_ignored_not_an_error(conversation: Conversation) -> None:
     conversation.say("launch")
-    conversation.attributes["rate"] = "very fast"  # not a number: the speed handler cannot use it
+    conversation.attributes.update({"rate": "very fast", "topic": ["outlook"], "offer": 12, "said": "x" * 20000,
+                                    "choices": ["outlook", "outlook"]})
     reply = conversation.say("outlook")
+    assert "different for each person" in speech(reply) and "prosody" not in speech(reply)
+    for rate, within_range in ((0, "70%"), (-500, "70%"), (10**9, "130%")):  # Alexa's range: 20 % to 200 %
+        conversation.attributes["rate"] = rate
+        assert f'<prosody rate="{within_range}">' in speech(conversation.say("outlook"))
+
+
+class Broken(Handler):
+    """A handler that fails with a message quoting what the person said, as a bug might."""
+
+    intents = ("OutlookIntent", "AskQuestionIntent")
+
+    def handle(self, handler_input: HandlerInput) -> Response:
+        slot = get_slot(handler_input, "query") if intent_name(handler_input) == "AskQuestionIntent" else None
+        raise ValueError(slot.value if slot else "outlook")
+
+
+def broken_skill() -> CustomSkill:
+    """The real skill with one broken handler put first, so the real apology handler meets a real failure."""
+    service = Service.load()
+    builder = skill_builder(service)
+    chains = builder.runtime_configuration_builder.request_handler_chains
+    builder.add_request_handler(Broken(service))
+    chains.insert(0, chains.pop())
+    return builder.create()
+
+
+def invoke(skill: CustomSkill, name: str, attributes: dict[str, Any] | None = None, **slots: str) -> dict[str, Any]:
+    data = envelope(name, **slots)
+    data["session"]["attributes"] = attributes or {}
+    request = AlexaSerializer().deserialize_parsed(data, RequestEnvelope)
+    return AlexaSerializer().serialize(skill.invoke(request_envelope=request, context=None))
+
+
+def test_anything_unexpected_gets_a_spoken_apology_and_a_fresh_start() -> None:
+    reply = invoke(broken_skill(), "outlook", {"topic": "outlook", "rate": 85})
     assert "Sorry, something went wrong on my side" in speech(reply)
     assert reprompt(reply) and not ends(reply)
-    recovered = conversation.say("outlook")
-    assert "different for each person" in speech(recovered)
+    assert reply.get("sessionAttributes", {}).keys() <= {"said", "reprompt"}  # topic and rate forgotten
 
 
-def test_an_error_is_logged_without_what_was_said(conversation: Conversation, caplog) -> None:
-    conversation.say("launch")
-    conversation.attributes["rate"] = "my name is jane"
-    conversation.say("outlook")
+def test_an_error_is_logged_without_what_was_said(caplog: pytest.LogCaptureFixture) -> None:
+    invoke(broken_skill(), "ask_question", query="my name is jane")
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "Handler failed with ValueError" in logged
     assert "jane" not in logged

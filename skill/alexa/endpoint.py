@@ -9,11 +9,12 @@ from typing import Any
 
 from ask_sdk_core.exceptions import AskSdkException
 from ask_sdk_core.skill import CustomSkill
-from ask_sdk_model import RequestEnvelope
+from ask_sdk_model import Request, RequestEnvelope
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 
 from ..service import Service
 from .certificates import CertificateCache, VerificationError, fetch_url, load_trusted_roots
+from .limits import MAX_JSON_DEPTH, json_depth_exceeds
 from .serializer import AlexaSerializer
 from .skill import build_skill
 from .verify import AlexaRequestVerifier
@@ -53,6 +54,8 @@ def bad_request(reason: str, status: int = 400) -> tuple[Response, int]:
 @bp.post("/alexa")
 def alexa() -> Any:
     body = request.get_data(cache=False)  # Flask has already refused bodies over MAX_CONTENT_LENGTH
+    if json_depth_exceeds(body):
+        return bad_request(f"body nests deeper than {MAX_JSON_DEPTH} levels")
     verifier: AlexaRequestVerifier | None = current_app.extensions[VERIFIER]
     if verifier is not None:
         try:
@@ -72,10 +75,23 @@ def alexa() -> Any:
     serializer: AlexaSerializer = skill.serializer  # type: ignore[assignment]  # set by build_skill
     try:
         envelope = serializer.deserialize_parsed(payload, RequestEnvelope)
-    except AskSdkException:
-        return bad_request(f"unsupported request type {payload['request']['type']!r}")
+    except (AskSdkException, ValueError, TypeError, AttributeError, KeyError):
+        if is_news_to_us(payload):
+            return jsonify(NOTHING_TO_SAY)
+        return bad_request(f"request of type {payload['request']['type']!r} could not be read")
     response = skill.invoke(request_envelope=envelope, context=None)
     return jsonify(skill.serializer.serialize(response))
+
+
+#: A response with nothing in it: what Amazon's certification expects for requests a skill does not use.
+NOTHING_TO_SAY: dict[str, Any] = {"version": "1.0", "response": {}}
+
+
+def is_news_to_us(payload: dict[str, Any]) -> bool:
+    """A request type the SDK's model does not know (Amazon adds them), or a SessionEndedRequest with a reason
+    or error it does not know: answered 200 with nothing to say, as Amazon expects, rather than refused."""
+    kind = payload["request"]["type"]
+    return kind not in Request.discriminator_value_class_map or kind == "SessionEndedRequest"
 
 
 def envelope_problem(payload: Any) -> str:

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 import traceback
-from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
+from ask_sdk_core.dispatch_components import (
+    AbstractExceptionHandler, AbstractRequestHandler, AbstractRequestInterceptor,
+)
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.utils import get_slot, is_intent_name, is_request_type
 from ask_sdk_model import IntentRequest, Response
+from ask_sdk_model.ui import SsmlOutputSpeech
 
 from ..content import Topic
 from ..service import Service
@@ -17,6 +20,7 @@ from .replies import (
     CHOICES, OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_clarify, answer_out_of_scope, answer_topic,
     answer_urgent, reply, session,
 )
+from .state import SessionState
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -256,9 +260,32 @@ class Apology(AbstractExceptionHandler):
         # The stack and the error's type, not its message: a message could quote what the person said.
         stack = "".join(traceback.format_tb(exception.__traceback__))
         _LOGGER.error("Handler failed with %s at:\n%s", type(exception).__name__, stack)
-        session(handler_input).clear()  # start the conversation afresh rather than fail again next turn
         answers = self.service.answers
-        return reply(handler_input, answers.message("error"), reprompt=answers.message("welcome_reprompt"))
+        try:
+            session(handler_input).clear()  # start the conversation afresh rather than fail again next turn
+            return reply(handler_input, answers.message("error"), reprompt=answers.message("welcome_reprompt"))
+        except Exception as again:  # noqa: BLE001 - the last line of defence must not raise
+            _LOGGER.error("The apology failed too, with %s", type(again).__name__)
+            return Response(output_speech=SsmlOutputSpeech(ssml="<speak>Sorry, something went wrong.</speak>"),
+                            should_end_session=True)
+
+
+class CleanSession(AbstractRequestInterceptor):
+    """Before any handler: the session's attributes replaced by their checked, typed copy (state.py)."""
+
+    def __init__(self, service: Service) -> None:
+        self.topic_ids = frozenset(service.content.topic_ids)
+
+    def process(self, handler_input: HandlerInput) -> None:
+        if handler_input.request_envelope.session is None:
+            return
+        attributes = handler_input.attributes_manager.session_attributes
+        clean = SessionState.parse(attributes, self.topic_ids).attributes()
+        if isinstance(attributes, dict):
+            attributes.clear()
+            attributes.update(clean)
+        else:
+            handler_input.attributes_manager.session_attributes = clean
 
 
 #: In dispatch order: the first that can handle a request answers it.

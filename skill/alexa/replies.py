@@ -10,15 +10,23 @@ from ask_sdk_model.ui import SimpleCard
 
 from ..content import Topic
 from ..service import Service
-from ..ssml import DEFAULT_RATE, fit, to_ssml
+from ..ssml import DEFAULT_RATE, fit, fitted_ssml
 
-# Session attribute names. State lives only in the Alexa session; nothing about the user is stored.
-TOPIC, OFFER, SAID, REPROMPT, RATE, CHOICES = "topic", "offer", "said", "reprompt", "rate", "choices"
-#: What OFFER holds after the safety numbers: "yes" then says them again.
-URGENT_OFFER = "urgent-numbers"
+from .state import CHOICES, MAX_REPROMPT_CHARS, OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER
+
+#: Alexa's limits for a simple card: title and content together at most 8,000 characters.
+MAX_CARD_TITLE, MAX_CARD_CONTENT = 200, 7000
+
+__all__ = [
+    "CHOICES", "OFFER", "RATE", "REPROMPT", "SAID", "TOPIC", "URGENT_OFFER", "answer_clarify", "answer_out_of_scope",
+    "answer_topic", "answer_urgent", "reply", "session",
+]
 
 
 def session(handler_input: HandlerInput) -> dict[str, Any]:
+    """The session's attributes; a request without a session (Amazon sends some) gets a throwaway dict."""
+    if handler_input.request_envelope.session is None:
+        return {}
     attributes = handler_input.attributes_manager.session_attributes
     return attributes if attributes is not None else {}
 
@@ -41,16 +49,15 @@ def reply(
     question (Alexa certification): speech that does not end with one gets the reprompt after it."""
     attributes = session(handler_input)
     rate = int(attributes.get(RATE, DEFAULT_RATE))
-    if reprompt is not None and not end and not text.rstrip().endswith("?"):
-        text = f"{text} {reprompt}"
-    builder = handler_input.response_builder.speak(to_ssml(fit(text), rate, slow=slow))
+    tail = reprompt if reprompt is not None and not end and not text.rstrip().endswith("?") else ""
+    builder = handler_input.response_builder.speak(fitted_ssml(text, tail, rate, slow=slow))
     if card:
-        builder.set_card(SimpleCard(title=card[0], content=card[1]))
+        builder.set_card(SimpleCard(title=card[0][:MAX_CARD_TITLE], content=fit(card[1], MAX_CARD_CONTENT)))
     if end or reprompt is None:
         builder.set_should_end_session(True)
     else:
-        builder.ask(to_ssml(reprompt, rate)).set_should_end_session(False)
-        attributes[SAID], attributes[REPROMPT] = text, reprompt
+        builder.ask(fitted_ssml(reprompt, rate=rate)).set_should_end_session(False)
+        attributes[SAID], attributes[REPROMPT] = fit(f"{text} {tail}".strip()), fit(reprompt, MAX_REPROMPT_CHARS)
     return builder.response
 
 

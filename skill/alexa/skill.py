@@ -6,7 +6,7 @@ from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.skill_builder import SkillBuilder
 
 from ..service import Service
-from .handlers import HANDLERS, Apology
+from .handlers import HANDLERS, Apology, CleanSession
 from .serializer import AlexaSerializer
 
 
@@ -15,6 +15,7 @@ def skill_builder(service: Service, skill_id: str | None = None) -> SkillBuilder
     builder.skill_id = skill_id or None  # type: ignore[assignment]  # the SDK types it as None only
     for handler in HANDLERS:
         builder.add_request_handler(handler(service))
+    builder.add_global_request_interceptor(CleanSession(service))
     builder.add_exception_handler(Apology(service))
     return builder
 

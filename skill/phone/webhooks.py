@@ -47,13 +47,23 @@ def init_app(app: Flask, service: Service) -> None:
 
 
 def public_base() -> str:
-    """The app's public root: the configured base URL, or the request's as the proxy forwarded it."""
+    """The app's public root: the configured base URL, or the request's as the proxy forwarded it.
+
+    Under `serve`, waitress has already rewritten the request's scheme and host from its trusted proxy's
+    X-Forwarded-Proto and -Host (and removed those headers when anyone else sent them), so either reading
+    gives the same address. Under other servers (gunicorn, the test client) the headers are read here.
+    """
     base = current_app.config["PHONE_PUBLIC_BASE_URL"]
     if base:
         return str(base).rstrip("/")
-    proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
-    host = request.headers.get("X-Forwarded-Host", request.host).split(",")[0].strip()
+    proto = _forwarded("X-Forwarded-Proto") or request.scheme
+    host = _forwarded("X-Forwarded-Host") or request.host
     return f"{proto}://{host}{request.script_root}"
+
+
+def _forwarded(header: str) -> str:
+    """The first value of a forwarded header: what the proxy nearest the caller saw ("" when not sent)."""
+    return request.headers.get(header, "").split(",")[0].strip()
 
 
 def public_url() -> str:
