@@ -174,3 +174,9 @@ def test_fixture_files_are_what_alexa_sends() -> None:
     for name in ("launch_without_session", "session_ended_unknown_reason", "unknown_request_type"):
         data = json.loads((Path(FIXTURES) / f"{name}.json").read_text(encoding="utf-8"))
         assert {"type", "requestId", "timestamp"} <= set(data["request"])
+
+
+def test_an_enormous_free_question_gets_an_ordinary_reply(served: str, alexa_pki: AlexaPKI) -> None:
+    reply = post_json(served, alexa_pki, envelope("ask_question", query="where does it spread " + "x" * 100_000))
+    assert reply.status_code == 200
+    assert "Sorry, something went wrong" not in said(reply) and len(said(reply)) <= MAX_SPEECH_CHARS

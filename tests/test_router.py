@@ -280,3 +280,14 @@ def test_a_broken_router_file_is_refused_naming_line_and_field(tmp_path: Path, c
     line = changed[: changed.index(marker)].count("\n") + 1
     said = str(caught.value)
     assert said.startswith(f"{broken}:{line}") and field in said and message in said, said
+
+
+def test_a_question_with_an_enormous_word_is_answered_as_if_the_word_were_not_there(router: Router) -> None:
+    junk = "x" * 100_000
+    assert router.route(f"where does it spread {junk}").topic == "where-it-spreads"
+    assert router.route(junk).kind == "out_of_scope"
+
+
+def test_a_question_longer_than_anyone_says_is_cut_not_refused(router: Router) -> None:
+    route = router.route("where does it spread " + "and then what " * 5000)
+    assert route.kind in ("answer", "clarify", "out_of_scope")

@@ -14,7 +14,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 
 from ..content import Topic
 from ..service import Service
-from ..understand import Route
+from ..understand import MAX_QUESTION_CHARS, Route
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
 from .replies import (
     CHOICES, OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_clarify, answer_out_of_scope, answer_topic,
@@ -94,7 +94,7 @@ class AskQuestion(Handler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         slot = get_slot(handler_input, "query")
-        query = (slot.value if slot else None) or ""
+        query = ((slot.value if slot else None) or "")[:MAX_QUESTION_CHARS]  # bounded at the edge
         if not query.strip():
             return reply(handler_input, self.say("not_heard"), reprompt=self.say("welcome_reprompt"))
         route = self.service.router.route(query)

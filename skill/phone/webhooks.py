@@ -12,6 +12,7 @@ from ..audio.pronounce import Pronunciations
 from ..audio.script import audio_items
 from ..phone_menu import MAIN_MENU
 from ..service import Service
+from ..understand import MAX_QUESTION_CHARS
 from . import flow
 from .signature import signature_matches
 from .twiml import render
@@ -112,7 +113,7 @@ def heard() -> Any:
     if place is None:
         return twiml(flow.Step(("not-an-option",), flow.Place("menu", MAIN_MENU)))
     digits = request.form.get("Digits", "").strip()
-    words = request.form.get("SpeechResult", "").strip()
+    words = request.form.get("SpeechResult", "")[:MAX_QUESTION_CHARS].strip()  # bounded at the edge
     if digits:
         return twiml(flow.on_key(state.service.content.phone, place, digits))
     if words:

@@ -15,13 +15,18 @@ from .navigation import Move
 from .normalise import drop_apostrophes, features, fold, pipeline, tokens
 from .repair import SoundRepair, SpellingCorrector
 
-__all__ = ["DEFAULT_ROUTER_PATH", "Route", "Router"]
+__all__ = ["DEFAULT_ROUTER_PATH", "MAX_QUESTION_CHARS", "Route", "Router"]
 
 OUT_OF_SCOPE = "out_of_scope"
 URGENT = "urgent"
 NAVIGATION = "navigation"
 Kind = Literal["answer", "out_of_scope", "urgent", "navigation", "clarify"]
 
+#: Longer than this, a question is cut: the page's form refuses 300 characters, and no recogniser writes more.
+MAX_QUESTION_CHARS = 500
+#: No English word is this long ("pneumonoultramicroscopicsilicovolcanoconiosis" is 45 letters, and no one
+#: asks about it): longer runs of letters are noise.
+MAX_WORD_CHARS = 45
 #: Below this cosine similarity to the nearest sample, a question is not about any topic.
 MIN_SIMILARITY = 0.20
 #: An urgent example this close counts even when a topic is closer: missing an emergency costs most.
@@ -83,7 +88,10 @@ class Router:
         return tokens(self._data.subjects(text), self._data.fillers, self._data.synonyms)
 
     def route(self, question: str) -> Route:
-        said = drop_apostrophes(fold(question))
+        # Bounded before anything else, so no cache ever holds a long "word" (1,000 posts of one 100 kB word
+        # each must not grow memory): a question is cut, and a word no language has is dropped.
+        said = " ".join(w for w in drop_apostrophes(fold(question[:MAX_QUESTION_CHARS])).split()
+                        if len(w) <= MAX_WORD_CHARS)
         text = " ".join(self._sound(self._data.corrections(said).split()))
         if not text:
             return Route("out_of_scope", reason="nothing was said")
