@@ -94,12 +94,21 @@ def test_malformed_bodies_get_a_400_with_a_reason(client: FlaskClient, alexa_pki
     assert reason in reply.get_json()["error"]
 
 
-def test_an_unknown_request_type_gets_a_400(client: FlaskClient, alexa_pki: AlexaPKI) -> None:
+def test_a_request_type_amazon_adds_later_gets_200_and_nothing_to_say(client: FlaskClient,
+                                                                      alexa_pki: AlexaPKI) -> None:
     data = envelope("launch")
     data["request"]["type"] = "Alexa.Presentation.Future.Thing"
     reply = post(client, data, alexa_pki)
+    assert reply.status_code == 200 and reply.get_json() == {"version": "1.0", "response": {}}
+
+
+def test_a_known_request_type_that_cannot_be_read_gets_a_400_saying_so(client: FlaskClient,
+                                                                      alexa_pki: AlexaPKI) -> None:
+    data = envelope("ask_question")
+    data["request"]["intent"] = ["not", "an", "intent"]
+    reply = post(client, data, alexa_pki)
     assert reply.status_code == 400
-    assert "unsupported request type" in reply.get_json()["error"]
+    assert reply.get_json()["error"] == "request of type 'IntentRequest' could not be read"
 
 
 def test_oversized_bodies_are_refused_before_reading(client: FlaskClient, alexa_pki: AlexaPKI) -> None:

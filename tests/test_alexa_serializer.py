@@ -13,7 +13,11 @@ from skill.alexa.serializer import AlexaSerializer
 from tests.support.alexa_conversation import FIXTURES
 
 
-@pytest.mark.parametrize("fixture", sorted(p.stem for p in FIXTURES.glob("*.json")))
+#: Fixtures of requests the SDK's model cannot read by design (types and reasons Amazon adds later).
+BEYOND_THE_MODEL = {"session_ended_unknown_reason", "unknown_request_type"}
+
+
+@pytest.mark.parametrize("fixture", sorted(p.stem for p in FIXTURES.glob("*.json") if p.stem not in BEYOND_THE_MODEL))
 def test_requests_and_responses_serialise_as_the_sdk_does(app, fixture: str) -> None:
     skill = app.extensions["alexa_skill"]
     text = (FIXTURES / f"{fixture}.json").read_text()

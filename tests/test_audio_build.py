@@ -1,32 +1,42 @@
-"""build-audio with the real offline engine: every file read back and checked, rebuilds, and a killed build."""
+"""build-audio with the real offline engine: every file read back and checked, rebuilds, and builds killed at
+every step of publishing (readers must find one whole build, never a mix)."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import multiprocessing
+import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import soundfile
+from click.testing import CliRunner
 from mutagen.mp3 import MP3
 
-from skill.audio.build import MANIFEST, STAGING, AudioBuild
+from skill.audio.build import MANIFEST, AudioBuild
 from skill.audio.espeak_engine import EspeakEngine
 from skill.audio.process import decode, decode_alaw, decode_ulaw, loudness_lufs, read_tags, true_peak_dbtp
 from skill.audio.pronounce import Pronunciations
+from skill.cli import cli
 from skill.content import DEFAULT_CONTENT_PATH, load_content
 from skill.errors import SkillError
+from skill.files import exclusive
 from skill.service import Service
 
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs Debian's espeak-ng")
 ROOT = Path(__file__).resolve().parent.parent
+#: What readers open, by the paths they always used: `manifest.json`, `mp3/<name>.mp3`, `phone/<name>.wav`, ...
+PUBLISHED = ["README.txt", MANIFEST, "mp3", "offline-bundle.zip", "phone", "playlist.m3u8"]
 
 
 def builder(out: Path, content_path: Path = DEFAULT_CONTENT_PATH) -> AudioBuild:
@@ -43,8 +53,87 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def files_and_times(folder: Path) -> dict[str, tuple[bytes, int]]:
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
-            for p in folder.rglob("*") if p.is_file()}
+    """Every file a reader can open by its usual path (links followed), with its bytes and time stamp."""
+    found = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):  # .current, .builds: never served, never opened by readers
+            continue
+        for path in sorted(entry.iterdir()) if entry.is_dir() else [entry] if entry.is_file() else []:
+            found[path.relative_to(folder).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return found
+
+
+def published(folder: Path) -> dict[str, bytes]:
+    return {path: data for path, (data, _) in files_and_times(folder).items()}
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def assert_whole_build(folder: Path) -> dict[str, bytes]:
+    """What a reader finds is one build: every file the manifest lists, matching its sha256, and no others."""
+    found = published(folder)
+    manifest = json.loads(found[MANIFEST])
+    for path, entry in manifest["files"].items():
+        assert sha256(found[path]) == entry["sha256"], f"{path} does not match the manifest"
+    for name, entry in manifest["packages"].items():
+        assert sha256(found[name]) == entry["sha256"], f"{name} does not match the manifest"
+    assert {path for path in found if path.startswith(("mp3/", "phone/"))} == set(manifest["files"])
+    return found
+
+
+def copy_of(built: Path, out: Path) -> Path:
+    shutil.copytree(built, out, symlinks=True)
+    return out
+
+
+def copy_in_the_old_layout(built: Path, out: Path) -> Path:
+    """The folder as builds before `.current` left it: real folders and files, no links."""
+    out.mkdir()
+    for name in PUBLISHED:
+        if (built / name).is_dir():
+            shutil.copytree(built / name, out / name)
+        else:
+            shutil.copy2(built / name, out / name)
+    return out
+
+
+@pytest.fixture
+def one_topic_edited(tmp_path: Path) -> Path:
+    """The content with one sentence of one topic ("where-it-spreads") changed."""
+    edited = tmp_path / "content.yaml"
+    text = DEFAULT_CONTENT_PATH.read_text()
+    edited.write_text(text.replace("It most commonly goes to the liver", "It most often goes to the liver"))
+    (tmp_path / "source").symlink_to(DEFAULT_CONTENT_PATH.parent / "source")
+    return edited
+
+
+def build_killed_at(stage: str, out: Path, content_path: Path) -> int | None:
+    """Build in a child process that SIGKILLs itself the moment it reaches `stage`; the child's exit code."""
+    def die_there(reached: str) -> None:
+        if reached == stage:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def child() -> None:
+        replace(builder(out, content_path), checkpoint=die_there).run()
+
+    process = multiprocessing.get_context("fork").Process(target=child)
+    process.start()
+    process.join(60)
+    return process.exitcode
+
+
+def only(names: Iterable[str]) -> str:
+    (name,) = names
+    return name
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Builds other than the current one, and half-made names: what a stopped build could leave behind."""
+    current = os.readlink(folder / ".current")
+    builds = [f".builds/{b.name}" for b in (folder / ".builds").iterdir() if f".builds/{b.name}" != current]
+    return builds + [p.name for p in folder.iterdir() if p.name.startswith((".tmp-", ".staging"))]
 
 
 def test_every_topic_has_a_short_and_a_full_recording_in_every_format(built: Path) -> None:
@@ -126,8 +215,7 @@ def test_offline_bundle_holds_the_mp3s_the_playlist_and_a_guide(built: Path) -> 
 
 def test_manifest_describes_every_file_truthfully(built: Path) -> None:
     manifest = json.loads((built / MANIFEST).read_text())
-    on_disk = {p.relative_to(built).as_posix() for p in built.glob("*/*") if p.is_file()}
-    assert set(manifest["files"]) == on_disk
+    assert_whole_build(built)
     for path, entry in manifest["files"].items():
         data = (built / path).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
@@ -138,25 +226,19 @@ def test_manifest_describes_every_file_truthfully(built: Path) -> None:
 
 
 def test_a_second_run_with_nothing_changed_makes_and_writes_nothing(built: Path, tmp_path: Path) -> None:
-    out = tmp_path / "audio"
-    shutil.copytree(built, out)
-    before = files_and_times(out)
+    out = copy_of(built, tmp_path / "audio")
+    before, build = files_and_times(out), os.readlink(out / ".current")
     started = time.monotonic()
     report = builder(out).run()
     assert time.monotonic() - started < 3.0
     assert (report.made, report.written, report.removed) == ([], [], [])
-    assert files_and_times(out) == before
+    assert files_and_times(out) == before and os.readlink(out / ".current") == build
 
 
-def test_changing_one_topic_remakes_only_its_files(built: Path, tmp_path: Path) -> None:
-    out = tmp_path / "audio"
-    shutil.copytree(built, out)
-    edited = tmp_path / "content.yaml"
-    text = DEFAULT_CONTENT_PATH.read_text()
-    edited.write_text(text.replace("It most commonly goes to the liver", "It most often goes to the liver"))
-    (tmp_path / "source").symlink_to(DEFAULT_CONTENT_PATH.parent / "source")
+def test_changing_one_topic_remakes_only_its_files(built: Path, tmp_path: Path, one_topic_edited: Path) -> None:
+    out = copy_of(built, tmp_path / "audio")
     before = files_and_times(out)
-    report = builder(out, edited).run()
+    report = builder(out, one_topic_edited).run()
     assert report.made == ["where-it-spreads"]
     changed = {path for path, stamp in files_and_times(out).items() if before.get(path) != stamp}
     must = {"mp3/where-it-spreads.mp3", "phone/where-it-spreads.wav", "phone/where-it-spreads.alaw",
@@ -164,26 +246,94 @@ def test_changing_one_topic_remakes_only_its_files(built: Path, tmp_path: Path) 
     assert must <= changed <= must | {"playlist.m3u8"}  # the playlist only if the rounded length changed
 
 
-def test_a_build_killed_half_way_leaves_the_previous_audio_intact(built: Path, tmp_path: Path) -> None:
-    out = tmp_path / "audio"
-    shutil.copytree(built, out)
-    before = files_and_times(out)
-    pronunciations = tmp_path / "changed.yaml"
-    edited = (ROOT / "content" / "pronunciations.yaml").read_text().replace("lymph\": \"limf", "lymph\": \"lim f")
-    pronunciations.write_text(edited + '\n  "the": "thee"\n')  # changes every item for espeak-ng
+def test_every_published_name_is_a_link_through_one_switch(built: Path) -> None:
+    for name in PUBLISHED:
+        assert os.readlink(built / name) == f".current/{name}"
+    assert os.readlink(built / ".current") == f".builds/{only(p.name for p in (built / '.builds').iterdir())}"
+
+
+@pytest.mark.parametrize("stage, readers_find", [
+    ("written", "the previous build"),   # the new build is complete but not yet published
+    ("switch", "the previous build"),    # the moment of publishing: everything is in place but the one rename
+    ("switched", "the new build"),       # published; the previous build is not yet removed
+])
+def test_a_build_killed_at_any_step_leaves_one_whole_build_and_the_next_build_recovers(
+        built: Path, tmp_path: Path, one_topic_edited: Path, stage: str, readers_find: str) -> None:
+    out = copy_of(built, tmp_path / "audio")
+    before = published(out)
+    assert build_killed_at(stage, out, one_topic_edited) == -signal.SIGKILL
+    after = assert_whole_build(out)
+    assert (after == before) == (readers_find == "the previous build")
+    report = builder(out, one_topic_edited).run()
+    assert report.made == (["where-it-spreads"] if readers_find == "the previous build" else [])
+    assert assert_whole_build(out) != before and leftovers(out) == []
+
+
+@pytest.mark.parametrize("stage", [
+    "adopt README.txt",  # the old files are hard-linked into a build of their own; no name swapped yet
+    "adopt mp3",         # README.txt and manifest.json are links by now, mp3/ still a real folder
+    "adopt phone",       # mp3/ has been swapped for its link in one step, phone/ not yet
+    "switch",            # every name is a link; the new build is not yet published
+])
+def test_a_folder_from_before_the_links_is_adopted_without_a_mix_even_if_killed(
+        built: Path, tmp_path: Path, one_topic_edited: Path, stage: str) -> None:
+    out = copy_in_the_old_layout(built, tmp_path / "audio")
+    before = published(out)
+    assert build_killed_at(stage, out, one_topic_edited) == -signal.SIGKILL
+    assert assert_whole_build(out) == before  # some names are links by now, all to the same bytes
+    report = builder(out, one_topic_edited).run()
+    assert report.made == ["where-it-spreads"] and leftovers(out) == []
+    assert assert_whole_build(out) != before
+    assert all(os.readlink(out / name) == f".current/{name}" for name in PUBLISHED)
+
+
+def test_a_reader_looking_at_every_step_sees_the_old_build_until_the_switch_then_the_new(
+        built: Path, tmp_path: Path, one_topic_edited: Path) -> None:
+    out = copy_in_the_old_layout(built, tmp_path / "audio")  # the most steps: six names to adopt, then the switch
+    before, seen = published(out), list[tuple[str, bool]]()
+
+    def reader(stage: str) -> None:
+        seen.append((stage, assert_whole_build(out) == before))
+
+    replace(builder(out, one_topic_edited), checkpoint=reader).run()
+    assert [stage for stage, _ in seen] == ["written", *(f"adopt {name}" for name in PUBLISHED), "switch", "switched"]
+    assert [saw_the_old for _, saw_the_old in seen] == [True] * 8 + [False]
+
+
+def test_the_build_command_killed_at_an_unplanned_moment_leaves_the_old_or_the_new(
+        built: Path, tmp_path: Path, one_topic_edited: Path) -> None:
+    out = copy_of(built, tmp_path / "audio")
+    before = published(out)
     command = [sys.executable, "-m", "skill", "build-audio", "--engine", "espeak-ng", "--out", str(out),
-               "--workers", "1", "--pronunciations", str(pronunciations)]
+               "--content", str(one_topic_edited)]
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60
-    while not any((out / STAGING).rglob("*.mp3")) and time.monotonic() < deadline and process.poll() is None:
-        time.sleep(0.05)
-    assert process.poll() is None, "the build finished before it could be stopped"
+    while len(list((out / ".builds").iterdir())) < 2 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.001)  # until the new build is being written, or the command is done
     process.send_signal(signal.SIGKILL)
     process.wait()
-    after = {path: data for path, (data, _) in files_and_times(out).items() if not path.startswith(STAGING)}
-    assert after == {path: data for path, (data, _) in before.items()}
-    report = builder(out).run()  # and the next build carries on as if nothing happened
-    assert report.made == [] and not (out / STAGING).exists()
+    found = assert_whole_build(out)
+    builder(out, one_topic_edited).run()
+    rebuilt = assert_whole_build(out)
+    assert found in (before, rebuilt) and rebuilt != before and leftovers(out) == []
+
+
+def test_a_build_that_cannot_write_says_why_and_changes_nothing(
+        built: Path, tmp_path: Path, one_topic_edited: Path) -> None:
+    out = copy_in_the_old_layout(built, tmp_path / "audio")
+    (out / ".builds").write_text("a file where the builds should go")
+    before = published(out)
+    result = CliRunner().invoke(cli, ["build-audio", "--engine", "espeak-ng", "--out", str(out),
+                                      "--content", str(one_topic_edited)])
+    assert result.exit_code == 1 and result.exc_info is not None and result.exc_info[0] is SystemExit
+    assert f"could not write the new audio in {out}" in result.output
+    assert f"Nothing in {out} was changed" in result.output and published(out) == before
+
+
+def test_only_one_build_at_a_time_writes_a_folder(built: Path, tmp_path: Path) -> None:
+    out = copy_of(built, tmp_path / "audio")
+    with exclusive(out), pytest.raises(SkillError, match="another build-audio is writing"):
+        builder(out).run()
 
 
 def test_a_missing_offline_engine_is_explained(tmp_path: Path) -> None:

@@ -1,29 +1,67 @@
-"""`build-audio`: make what changed, keep what did not, and change nothing in place until all is made."""
+"""`build-audio`: make what changed, keep what did not, and publish the whole result in one atomic step.
+
+Why the folder is laid out as it is: readers open fixed paths in it. The page and `GET /audio/...` read
+`manifest.json` and `mp3/<name>.mp3`, the phone plays `phone/<name>.wav`, `export-phone` reads both. So a build
+writes a complete new tree in `.builds/<id>/` (files it did not remake are hard-linked from the current build:
+no bytes copied, time stamps kept), and every published name is a symlink through one switch::
+
+    manifest.json -> .current/manifest.json      .current -> .builds/<id>
+    mp3 -> .current/mp3    phone -> .current/phone    (and playlist.m3u8, README.txt, offline-bundle.zip)
+
+Publishing is one `rename(2)` of a new `.current` link over the old one, which POSIX makes atomic. Wherever a
+build is killed, every path resolves in the old build or the new one, each build's files match its manifest. The
+next build removes what a stopped one left (builds that are not current, `.tmp-*` names); a lock on the folder
+keeps to one build at a time. Ruled out: moving files into place one by one with a journal
+(`manifest.next.json`) to roll forward or back, which mends the folder afterwards but lets readers see new
+files beside the old manifest meanwhile; and content-addressed file names, because the phone and the links
+people keep use fixed names.
+
+A folder from before this layout (a real `mp3/`, `manifest.json`, ...) is adopted when a build first
+publishes into it: its files are hard-linked into a build of their own, `.current` points there, then each
+real name is swapped for its symlink (`exchange`), so readers see the same bytes all along.
+
+What one switch cannot do: a reader that reads the manifest and, after a switch, opens a file by its path
+gets the new file. To read one build throughout, resolve `.current` once (`os.path.realpath`).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..answers import Answers
-from ..files import read_or_none, write_atomic, write_if_changed
+from ..files import (
+    TEMPORARY, exclusive, fsync_dir, link_files, read_or_none, remove_path, replace_symlink, replace_with_symlink,
+    visible_files, write_atomic,
+)
 from .engines import Engine
+from .errors import AudioError
 from .package import BUNDLE, GUIDE, PLAYLIST, bundle, guide, playlist
 from .pronounce import Pronunciations
-from .recipe import FORMATS, MANIFEST, paths_for, read_manifest, source_hash, spoken_text
+from .recipe import (
+    BUILDS, CURRENT, FORMATS, MANIFEST, paths_for, published_link, read_manifest, source_hash, spoken_text,
+)
 from .render import Rendered, render
 from .script import AudioItem, audio_items
 
-#: New files wait here until every item is made; a build that stops early leaves the old audio in place.
-STAGING = ".staging"
+_LOGGER = logging.getLogger(__name__)
+#: Where builds before this layout staged their files; removed if one of them was stopped.
+_OLD_STAGING = ".staging"
+
+
+def _no_checkpoint(stage: str) -> None:
+    """The default `AudioBuild.checkpoint`: does nothing."""
 
 
 @dataclass
@@ -42,6 +80,11 @@ class AudioBuild:
     out_dir: Path
     pronunciations: Pronunciations
     workers: int = 3
+    #: Called just before each step that changes what readers could see: "written" (the new build is complete
+    #: and unseen), "adopt <name>" and "link <name>" (a published name becomes its symlink), "switch" (the one
+    #: step that publishes) and "switched" (before old builds are removed). A seam for the tests, which kill a
+    #: build at exactly these points; it does nothing unless one is given.
+    checkpoint: Callable[[str], None] = _no_checkpoint
 
     def plan(self) -> tuple[list[AudioItem], list[AudioItem], dict[str, dict[str, Any]]]:
         """(items to make, items to keep, the manifest entries of the kept ones)."""
@@ -65,23 +108,40 @@ class AudioBuild:
 
     def run(self, progress: Callable[[AudioItem], None] = lambda item: None) -> BuildReport:
         started = time.monotonic()
-        report = BuildReport()
-        make, keep, entries = self.plan()
-        report.kept = [item.name for item in keep]
-        staging = self.out_dir / STAGING
-        shutil.rmtree(staging, ignore_errors=True)  # left by a build that was stopped
-        try:
-            for rendered in self._render_all(make, progress):
-                for path, data in rendered.files.items():
-                    write_atomic(staging / path, data)
-                entries.update(rendered.entries)
-            report.made = [item.name for item in make]
-            report.written += self._move_into_place(staging)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        report.removed = self._remove_obsolete(entries)
-        report.written += self._write_packages(entries)
+        with ExitStack() as stack:
+            self._take_folder(stack)
+            report = self._build(progress)
         report.seconds = time.monotonic() - started
+        return report
+
+    def _take_folder(self, stack: ExitStack) -> None:
+        """One build at a time in a folder, starting from what the last one published."""
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            stack.enter_context(exclusive(self.out_dir))
+            _remove_leftovers(self.out_dir)
+        except BlockingIOError as exc:
+            raise AudioError(f"another build-audio is writing {self.out_dir}: let it finish, then try again") from exc
+        except OSError as exc:
+            raise AudioError(f"cannot write in {self.out_dir} ({exc}). Probable cause: this user may not write "
+                             "there.") from exc
+
+    def _build(self, progress: Callable[[AudioItem], None]) -> BuildReport:
+        make, keep, entries = self.plan()
+        rendered = self._render_all(make, progress)
+        made = {path: data for one in rendered for path, data in one.files.items()}
+        for one in rendered:
+            entries.update(one.entries)
+        packages = self._packages(entries, made)
+        tree = {**made, **packages, MANIFEST: self._manifest(entries, packages)}
+        old = (read_manifest(self.out_dir) or {}).get("files", {})
+        report = BuildReport(made=[item.name for item in make], kept=[item.name for item in keep],
+                             removed=sorted(set(old) - set(entries)))
+        report.written = [path for path, data in tree.items()
+                          if path in made or read_or_none(self.out_dir / path) != data]
+        if report.written or report.removed:
+            fresh = {path: tree[path] for path in report.written}
+            self._publish(fresh, sorted({*entries, *tree} - set(fresh)))
         return report
 
     def _render_all(self, items: list[AudioItem], progress: Callable[[AudioItem], None]) -> list[Rendered]:
@@ -102,33 +162,62 @@ class AudioBuild:
                     future.cancel()
                 raise
 
-    def _move_into_place(self, staging: Path) -> list[str]:
-        moved = []
-        for path in sorted(p for p in staging.rglob("*") if p.is_file() and not p.name.startswith(".")):
-            relative = path.relative_to(staging).as_posix()
-            (self.out_dir / relative).parent.mkdir(parents=True, exist_ok=True)
-            os.replace(path, self.out_dir / relative)
-            moved.append(relative)
-        return moved
+    def _publish(self, fresh: dict[str, bytes], same: list[str]) -> None:
+        """Write the new build where no reader looks, then make it the current one in a single step."""
+        build = self.out_dir / BUILDS / f"{time.strftime('%Y%m%d-%H%M%S')}-{secrets.token_hex(3)}"
+        try:
+            for path, data in fresh.items():
+                write_atomic(build / path, data)
+            link_files(self.out_dir, build, same)
+            self.checkpoint("written")
+            names = sorted({path.split("/")[0] for path in [*fresh, *same]})
+            self._adopt(names)
+            self._link(names)
+            self.checkpoint("switch")
+            replace_symlink(self.out_dir / CURRENT, f"{BUILDS}/{build.name}")
+        except OSError as exc:
+            with suppress(OSError):
+                _remove_leftovers(self.out_dir)
+            raise AudioError(f"could not write the new audio in {self.out_dir} ({exc}). Probable cause: the disk "
+                             "is full, or this user may not write there.") from exc
+        self.checkpoint("switched")
+        try:
+            fsync_dir(self.out_dir)
+            _remove_leftovers(self.out_dir)
+        except OSError as exc:  # published already; what is left is removed by the next build
+            _LOGGER.warning("the new audio is published, but tidying %s failed: %s", self.out_dir, exc)
 
-    def _remove_obsolete(self, entries: dict[str, dict[str, Any]]) -> list[str]:
-        old = (read_manifest(self.out_dir) or {}).get("files", {})
-        gone = [path for path in old if path not in entries]
-        for path in gone:
-            (self.out_dir / path).unlink(missing_ok=True)
-        return gone
+    def _adopt(self, names: list[str]) -> None:
+        """Put published names that are not yet our symlinks (a folder from before this layout) behind the switch."""
+        foreign = [name for name in names if os.path.lexists(self.out_dir / name) and not self._ours(name)]
+        if not foreign:
+            return
+        shown = sorted({*names, *(entry.name for entry in self.out_dir.iterdir() if _is_link_of_ours(entry))})
+        snapshot = self.out_dir / BUILDS / f"adopted-{secrets.token_hex(3)}"
+        link_files(self.out_dir, snapshot, visible_files(self.out_dir, shown))
+        replace_symlink(self.out_dir / CURRENT, f"{BUILDS}/{snapshot.name}")  # the very bytes readers see now
+        for name in foreign:
+            self.checkpoint(f"adopt {name}")
+            replace_with_symlink(self.out_dir / name, published_link(name))
 
-    def _write_packages(self, entries: dict[str, dict[str, Any]]) -> list[str]:
+    def _link(self, names: list[str]) -> None:
+        """Names this build adds point through the switch before it is made, so they appear with the build."""
+        for name in names:
+            if not os.path.lexists(self.out_dir / name):
+                self.checkpoint(f"link {name}")
+                replace_symlink(self.out_dir / name, published_link(name))
+
+    def _ours(self, name: str) -> bool:
+        path = self.out_dir / name
+        return path.is_symlink() and os.readlink(path) == published_link(name)
+
+    def _packages(self, entries: dict[str, dict[str, Any]], made: dict[str, bytes]) -> dict[str, bytes]:
         items = audio_items(self.answers)
         listed = playlist(items, entries)
         readme = guide(self.answers)
-        tracks = {f"mp3/{i.name}.mp3": (self.out_dir / f"mp3/{i.name}.mp3").read_bytes() for i in items if i.track}
-        packages = {PLAYLIST: listed, GUIDE: readme, BUNDLE: bundle({**tracks, PLAYLIST: listed, GUIDE: readme})}
-        written = [name for name, data in packages.items() if write_if_changed(self.out_dir / name, data)]
-        manifest = self._manifest(entries, packages)
-        if write_if_changed(self.out_dir / MANIFEST, manifest):
-            written.append(MANIFEST)
-        return written
+        mp3s = [paths_for(item)["mp3"] for item in items if item.track]
+        tracks = {path: made[path] if path in made else (self.out_dir / path).read_bytes() for path in mp3s}
+        return {PLAYLIST: listed, GUIDE: readme, BUNDLE: bundle({**tracks, PLAYLIST: listed, GUIDE: readme})}
 
     def _manifest(self, entries: dict[str, dict[str, Any]], packages: dict[str, bytes]) -> bytes:
         page = self.answers.content.page
@@ -144,3 +233,29 @@ class AudioBuild:
         }
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
+
+def _remove_leftovers(folder: Path) -> None:
+    """What stopped builds left: builds that are not current, half-made names, links to names no build has."""
+    builds = folder / BUILDS
+    current = _current_build(folder)
+    for build in sorted(builds.iterdir()) if builds.is_dir() else []:
+        if build.name != current:
+            shutil.rmtree(build)
+    for entry in folder.iterdir():
+        if entry.name.startswith(TEMPORARY) or entry.name == _OLD_STAGING:
+            remove_path(entry)
+        elif _is_link_of_ours(entry) and not entry.exists():
+            entry.unlink()
+    if builds.is_dir() and not any(builds.iterdir()):
+        builds.rmdir()
+
+
+def _current_build(folder: Path) -> str | None:
+    try:
+        return Path(os.readlink(folder / CURRENT)).name
+    except OSError:
+        return None
+
+
+def _is_link_of_ours(entry: Path) -> bool:
+    return entry.is_symlink() and os.readlink(entry) == published_link(entry.name)

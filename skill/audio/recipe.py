@@ -14,8 +14,12 @@ from .pronounce import Pronunciations
 from .script import AudioItem
 
 _LOGGER = logging.getLogger(__name__)
-#: What was made, from what, and how it measured; written last by every build.
+#: What was made, from what, and how it measured; published with the files, in the same step.
 MANIFEST = "manifest.json"
+#: The folder's layout (see `build.py`): each published name (`mp3`, `phone`, `manifest.json`, ...) is a symlink
+#: `<name> -> .current/<name>`, and `.current -> .builds/<id>`, one complete build. Hidden, so never served.
+CURRENT = ".current"
+BUILDS = ".builds"
 
 #: Everything that shapes the files besides the words and the voice. Change a value (or the version, when
 #: the processing code changes) and every file is made again.
@@ -49,6 +53,11 @@ def recipe_hash(spoken: str, engine_name: str, voice: str) -> str:
     recipe = json.dumps({"text": spoken, "engine": engine_name, "voice": voice, "formats": FORMATS},
                         sort_keys=True)
     return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
+
+
+def published_link(name: str) -> str:
+    """Where the published name `name` points: through the one switch, so all names change together."""
+    return f"{CURRENT}/{name}"
 
 
 def read_manifest(out_dir: Path) -> dict[str, Any] | None:
