@@ -18,16 +18,14 @@ from typing import Any
 
 import pytest
 import requests
-from flask import Flask
-
 from skill.answers import Answers
-from skill.app import create_app
 from skill.content import load_content
 from skill.ssml import MAX_SPEECH_CHARS, MIN_RATE, fitted_ssml, problems
 from tests.support.alexa_conversation import FIXTURES, envelope
 from tests.support.alexa_pki import AlexaPKI
-from tests.support.alexa_signing import DEFAULT_CERT_URL, NOW, CertificateHost, fixed_clock, signed_headers
+from tests.support.alexa_signing import signed_headers
 from tests.support.browser import LiveServer
+from tests.support.channels import every_channel_app
 
 CONTENT = load_content()
 
@@ -35,19 +33,8 @@ CONTENT = load_content()
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory, alexa_pki: AlexaPKI) -> Iterator[str]:
     """The app under waitress with signature checks on, and a stand-in for Amazon's certificate host."""
-    folder = tmp_path_factory.mktemp("edges")
-    roots = folder / "roots.pem"
-    roots.write_bytes(alexa_pki.root_pem)
-    host = CertificateHost()
-    host.publish(DEFAULT_CERT_URL.rsplit("/", 1)[1], alexa_pki.valid_chain)
-    host.start()
-    app: Flask = create_app({
-        "ALEXA_TRUSTED_ROOTS": str(roots), "ALEXA_CERT_FETCH": host.fetcher(), "ALEXA_CLOCK": fixed_clock(NOW),
-        "ALEXA_SKILL_ID": "amzn1.ask.skill.test", "TWILIO_AUTH_TOKEN": "unused", "AUDIO_DIR": str(folder / "none"),
-    })
-    with LiveServer(app) as server:
+    with every_channel_app(tmp_path_factory.mktemp("edges"), alexa_pki) as app, LiveServer(app) as server:
         yield server.url
-    host.stop()
 
 
 def post(url: str, pki: AlexaPKI, body: bytes) -> requests.Response:

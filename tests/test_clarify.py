@@ -19,19 +19,18 @@ from click.testing import CliRunner
 from flask import Flask
 
 from skill.answers import Answers
-from skill.app import create_app
 from skill.audio.pronounce import Pronunciations
 from skill.audio.script import audio_items, prompt_items
 from skill.cli import cli
 from skill.content import load_content
 from tests.support.alexa_conversation import Conversation, ends, reprompt, speech
 from tests.support.alexa_pki import AlexaPKI
-from tests.support.alexa_signing import DEFAULT_CERT_URL, NOW, CertificateHost, fixed_clock
+from tests.support.channels import TWILIO_TOKEN, every_channel_app
 from tests.support.call_simulator import CallSimulator
 
 CONTENT = load_content()
 ANSWERS = Answers(CONTENT)
-TOKEN = "test-twilio-auth-token"
+TOKEN = TWILIO_TOKEN
 PUBLIC = "https://phone.example.org"
 #: Asked by a helper who saw only the page; as much about the outlook as about what treatment can do.
 AMBIGUOUS = "will the cancer kill me"
@@ -47,18 +46,8 @@ def plain(ssml: str) -> str:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory: pytest.TempPathFactory, alexa_pki: AlexaPKI) -> Iterator[Flask]:
     """Every channel, every check on; no audio built, so the phone says the words of each recording."""
-    folder = tmp_path_factory.mktemp("clarify")
-    roots = folder / "roots.pem"
-    roots.write_bytes(alexa_pki.root_pem)
-    host = CertificateHost()
-    host.publish(DEFAULT_CERT_URL.rsplit("/", 1)[1], alexa_pki.valid_chain)
-    host.start()
-    yield create_app({
-        "TESTING": True, "ALEXA_TRUSTED_ROOTS": str(roots), "ALEXA_CERT_FETCH": host.fetcher(),
-        "ALEXA_CLOCK": fixed_clock(NOW), "ALEXA_SKILL_ID": "amzn1.ask.skill.test",
-        "TWILIO_AUTH_TOKEN": TOKEN, "AUDIO_DIR": str(folder / "no-audio"),
-    })
-    host.stop()
+    with every_channel_app(tmp_path_factory.mktemp("clarify"), alexa_pki, TESTING=True) as app:
+        yield app
 
 
 def asked_alexa(app: Flask, pki: AlexaPKI) -> tuple[Conversation, dict[str, Any]]:
