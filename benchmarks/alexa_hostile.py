@@ -36,7 +36,8 @@ from waitress.server import create_server  # noqa: E402
 from skill.app import create_app  # noqa: E402
 from tests.support.alexa_pki import build_pki  # noqa: E402
 from tests.support.alexa_signing import (  # noqa: E402
-    DEFAULT_CERT_URL, NOW, SKILL_ID, CertificateHost, alexa_timestamp, fixed_clock, launch_request, request_body, signed_headers,
+    DEFAULT_CERT_URL, NOW, SKILL_ID, CertificateHost, alexa_timestamp, fixed_clock, launch_request, request_body,
+    signed_headers,
 )
 
 
