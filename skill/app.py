@@ -14,6 +14,8 @@ from .alexa import endpoint as alexa_endpoint
 from .phone import webhooks as phone_webhooks
 from .service import Service
 from .settings import DEFAULTS, from_environment
+from .web import feed as web_feed
+from .web import offline as web_offline
 from .web import views as web_views
 
 
@@ -34,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     phone_webhooks.init_app(app, service)
     app.register_blueprint(audio_files.bp)
     web_views.init_app(app, service)
+    app.register_blueprint(web_feed.bp)  # /feed.xml, for podcast apps
+    app.register_blueprint(web_offline.bp)  # the manifest, the service worker, the offline page
 
     @app.get("/healthz")
     def healthz() -> Any:

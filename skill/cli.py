@@ -143,11 +143,17 @@ def build_models(out: str, check_only: bool, content_path: str) -> None:
 @click.option("--pronunciations", "pronunciations_path", default=None, type=click.Path(dir_okay=False),
               help="Pronunciation table (default: content/pronunciations.yaml).")
 @click.option("--workers", default=None, type=click.IntRange(1, 8), help="Items made at once (gtts: at most 3).")
+@click.option("--public-url", envvar="PUBLIC_BASE_URL", default=None, callback=lambda c, p, v: _site_root(v),
+              help="The site's public root (https://example.org): write the podcast feed, feed.xml, with it.")
+@click.option("--owner-email", envvar="PODCAST_OWNER_EMAIL", default=None, help="The feed owner's email address.")
+@click.option("--image-url", envvar="PODCAST_IMAGE_URL", default=None,
+              help="The podcast's square JPEG or PNG cover (1400-3000 px), by URL.")
 def build_audio(engine_name: str, out: str, content_path: str, pronunciations_path: str | None,
-                workers: int | None) -> None:
+                workers: int | None, public_url: str | None, owner_email: str | None, image_url: str | None) -> None:
     """Make the audio in advance: MP3 for listeners, WAV and G.711 for phone systems, playlist and bundle."""
     from .audio.build import AudioBuild
     from .audio.pronounce import DEFAULT_PRONUNCIATIONS, Pronunciations
+    from .podcast.feed import FeedSettings
 
     service = _service(content_path)
     engine, default_workers = _engine(engine_name)
@@ -156,7 +162,8 @@ def build_audio(engine_name: str, out: str, content_path: str, pronunciations_pa
     except SkillError as exc:
         raise click.ClickException(str(exc)) from exc
     build = AudioBuild(service.answers, engine, Path(out), pronunciations,
-                       workers=min(workers or default_workers, default_workers if engine_name == "gtts" else 8))
+                       workers=min(workers or default_workers, default_workers if engine_name == "gtts" else 8),
+                       feed=FeedSettings(public_url, owner_email, image_url) if public_url else None)
     try:
         make, _, _ = build.plan()
         if make and sys.stderr.isatty():
@@ -169,6 +176,18 @@ def build_audio(engine_name: str, out: str, content_path: str, pronunciations_pa
         raise click.ClickException(f"{exc}\nNothing in {out} was changed.") from exc
     click.echo(f"{out}: made {len(report.made)}, kept {len(report.kept)}, wrote {len(report.written)} file(s)"
                f"{f', removed {len(report.removed)}' if report.removed else ''} in {report.seconds:.1f} s")
+    if not public_url:
+        click.echo("feed.xml not written: its links must be absolute, so give --public-url (the app serves "
+                   "/feed.xml itself)")
+
+
+def _site_root(value: str | None) -> str | None:
+    from .podcast.feed import site_root
+
+    try:
+        return site_root(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 def _engine(name: str) -> tuple[Any, int]:

@@ -36,6 +36,7 @@ class Phone:
     clarify: str = ""
     choice_first: str = ""
     choice_second: str = ""
+    after_full: str = ""
 
     def menu(self, menu_id: str) -> Menu:
         return next(m for m in self.menus if m.id == menu_id)
@@ -63,7 +64,8 @@ def build_phone(data: dict[str, Any]) -> Phone:
     )
     return Phone(squash(data["welcome"]), squash(data["after_answer"]), squash(data["not_an_option"]),
                  squash(data["not_heard"]), menus, squash(data["help"]), squash(data["after_urgent"]),
-                 squash(data["clarify"]), squash(data["choice_first"]), squash(data["choice_second"]))
+                 squash(data["clarify"]), squash(data["choice_first"]), squash(data["choice_second"]),
+                 squash(data["after_full"]))
 
 def phone_problems(phone: Phone, topic_ids: list[str]) -> list[tuple[list[str | int], str]]:
     """(field path, problem) for what the schema cannot say about the menu tree."""

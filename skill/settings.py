@@ -25,6 +25,12 @@ DEFAULTS: dict[str, Any] = {
     "PHONE_VERIFY_SIGNATURES": True,
     "PHONE_PUBLIC_BASE_URL": None,
     "AUDIO_DIR": str(AUDIO_DIR),
+    # The podcast feed (/feed.xml) links its episodes by absolute URL: from this root when set, else from the
+    # request. The owner's address goes in itunes:owner and podcast:locked; the image (a square JPEG or PNG,
+    # 1400 to 3000 px, which Apple Podcasts requires to list the show) in itunes:image. The project has none.
+    "PUBLIC_BASE_URL": None,
+    "PODCAST_OWNER_EMAIL": None,
+    "PODCAST_IMAGE_URL": None,
     # The table the audio was built with (`build-audio --pronunciations`): the page checks recordings against it.
     "PRONUNCIATIONS_PATH": str(DEFAULT_PRONUNCIATIONS),
     # Pretend today is this ISO date (to preview how the review-date warning reads); None is today.

@@ -12,13 +12,13 @@ import re
 import shutil
 import wave
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
-from skill.audio.script import audio_items
+from skill.audio.script import audio_items, part_name
 from skill.cli import cli
 from skill.phone import flow
 from skill.phone.asterisk import ExportError, build_dialplan, export_asterisk
@@ -29,6 +29,8 @@ from skill.service import Service
 SOUNDS = Path("sounds/en_GB/secondary-breast-cancer")
 PREFIX = "secondary-breast-cancer/"
 KEYS = list("0123456789*#")
+#: The full sections the tiny build cuts into telephone parts, and how many; the others play whole.
+PARTS = {"outlook": 3, "feelings": 2}
 
 # --- a tiny audio build -----------------------------------------------------------------------------------
 
@@ -44,15 +46,22 @@ def tiny_wav(seed: int, rate: int = 8000) -> bytes:
 
 
 def write_audio_build(folder: Path, service: Service) -> None:
-    """phone/<name>.wav|.alaw|.ulaw for every audio item, and a manifest listing them, as build-audio does."""
-    entries = {}
-    for seed, item in enumerate(audio_items(service.answers)):
+    """phone/<name>.wav|.alaw|.ulaw for every audio item and every part of the full sections in PARTS, and a
+    manifest listing them (the full sections' WAV entries listing their parts), as build-audio does."""
+    entries: dict[str, dict[str, object]] = {}
+    names = [item.name for item in audio_items(service.answers)]
+    names += [part_name(f"{topic}-full", n) for topic, count in PARTS.items() for n in range(1, count + 1)]
+    for seed, name in enumerate(names):
         files = {"wav": tiny_wav(seed), "alaw": bytes([seed % 256]) * 80, "ulaw": bytes([(seed + 1) % 256]) * 80}
         for fmt, data in files.items():
-            path = f"phone/{item.name}.{fmt}"
+            path = f"phone/{name}.{fmt}"
             (folder / path).parent.mkdir(parents=True, exist_ok=True)
             (folder / path).write_bytes(data)
-            entries[path] = {"item": item.name, "format": fmt, "sha256": hashlib.sha256(data).hexdigest()}
+            entries[path] = {"item": name, "format": fmt, "sha256": hashlib.sha256(data).hexdigest()}
+    for topic, count in PARTS.items():
+        entries[f"phone/{topic}-full.wav"]["parts"] = [
+            {"name": part_name(f"{topic}-full", n), "offset": 0.01 * (n - 1), "duration": 0.01}
+            for n in range(1, count + 1)]
     manifest = {"generated_by": "tests/test_asterisk.py", "files": entries}
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=2))
 
@@ -119,7 +128,7 @@ class Outcome:
 
 
 def execute(contexts: Contexts, context: str, key: str, variables: dict[str, str]) -> Outcome:
-    """Run one extension the way Asterisk would, up to its Goto or Hangup."""
+    """Run one extension the way Asterisk would, up to its Goto or Hangup (a Background played to its end)."""
     apps = contexts[context][key]
     outcome, at = Outcome(variables=dict(variables)), 0
     while True:
@@ -128,7 +137,7 @@ def execute(contexts: Contexts, context: str, key: str, variables: dict[str, str
         if app == "Set":
             name, value = args.split("=", 1)
             outcome.variables[name] = value
-        elif app == "Playback":
+        elif app in ("Playback", "Background"):
             assert args.startswith(PREFIX), args
             outcome.played.append(args.removeprefix(PREFIX))
         elif app == "GotoIf":
@@ -156,7 +165,8 @@ def press(contexts: Contexts, context: str, key: str, variables: dict[str, str])
 def context_for(place: Place) -> str:
     if place.where == "menu":
         return f"sbc-menu-{place.name}"
-    return f"sbc-answer-{place.name}" + ("-full" if place.full else "")
+    playing = "" if place.part is None else f"-part{place.part + 1}"
+    return f"sbc-answer-{place.name}" + ("-full" if place.full else "") + ("-slow" if place.slow else "") + playing
 
 
 def then_context(step: flow.Step) -> str | None:
@@ -165,9 +175,22 @@ def then_context(step: flow.Step) -> str | None:
 
 
 def listening_places(service: Service) -> list[Place]:
+    """Menus, and the places after each answer (short, slower, full) where the line waits for the caller."""
     menus = [Place("menu", menu.id) for menu in service.content.phone.menus]
-    answers = [Place("answer", topic.id, full) for topic in service.content.topics for full in (False, True)]
+    kinds = [(False, False), (False, True), (True, False)]  # (full, slow)
+    answers = [Place("answer", topic.id, full, slow=slow) for topic in service.content.topics for full, slow in kinds]
     return menus + answers
+
+
+def playing_places(service: Service) -> list[Place]:
+    """Each answer while it plays: the short one, the slower one, and every part of the full section."""
+    return [Place("answer", topic.id, full, slow=slow, part=part) for topic in service.content.topics
+            for full, slow in [(False, False), (False, True), (True, False)]
+            for part in range(PARTS.get(topic.id, 1) if full else 1)]
+
+
+def every_place(service: Service) -> list[Place]:
+    return listening_places(service) + playing_places(service)
 
 
 @pytest.fixture(scope="module")
@@ -179,9 +202,12 @@ def dialplan(exported: Path) -> Contexts:
 
 
 def test_every_place_of_the_call_flow_has_a_context_and_nothing_else(dialplan: Contexts, service: Service) -> None:
-    expected = {context_for(place) for place in listening_places(service)} | {"secondary-breast-cancer"}
+    expected = {context_for(place) for place in every_place(service)} | {"secondary-breast-cancer"}
     assert set(dialplan) == expected
-    assert {"sbc-menu-main", "sbc-answer-where-it-spreads", "sbc-answer-where-it-spreads-full"} <= set(dialplan)
+    assert {"sbc-menu-main", "sbc-answer-where-it-spreads", "sbc-answer-where-it-spreads-full",
+            "sbc-answer-where-it-spreads-part1", "sbc-answer-where-it-spreads-slow-part1",
+            "sbc-answer-outlook-full-part3", "sbc-answer-where-it-spreads-full-part1"} <= set(dialplan)
+    assert "sbc-answer-where-it-spreads-full-part2" not in dialplan  # a section the build did not cut
 
 
 def test_the_call_starts_with_the_welcome_then_the_main_menu(dialplan: Contexts) -> None:
@@ -196,13 +222,49 @@ def test_every_context_plays_its_prompt_and_waits_six_seconds(dialplan: Contexts
     for place in listening_places(service):
         listen = [(app, args) for _, app, args in dialplan[context_for(place)]["s"]]
         assert listen == [("Background", PREFIX + flow.listen_prompt(place)), ("WaitExten", "6")]
+    assert flow.listen_prompt(Place("answer", "outlook", True)) == "after-full"
+    assert flow.listen_prompt(Place("answer", "outlook", slow=True)) == "after-answer"
+
+
+def test_an_answer_plays_with_background_so_a_key_stops_it_and_then_goes_where_the_flow_goes(
+        dialplan: Contexts, service: Service) -> None:
+    for place in playing_places(service):
+        apps = dialplan[context_for(place)]["s"]
+        assert apps[0][1:] == ("Background", PREFIX + flow.recording(place, PARTS)), place
+        assert "WaitExten" not in [app for _, app, _ in apps] and "t" not in dialplan[context_for(place)]
+        step = flow.on_silence(place, PARTS)
+        outcome = execute(dialplan, context_for(place), "s", {})
+        assert (tuple(outcome.played), outcome.then) == ((flow.recording(place, PARTS),), then_context(step))
+    walked, context = [], "sbc-answer-outlook-full-part1"
+    while context.startswith("sbc-answer-outlook-full-part"):
+        outcome = execute(dialplan, context, "s", {})
+        walked += outcome.played
+        context = outcome.then or ""
+    assert walked == ["outlook-full-part1", "outlook-full-part2", "outlook-full-part3"]
+    assert context == "sbc-answer-outlook-full"
+
+
+@pytest.mark.parametrize("context, key, then", [
+    ("sbc-answer-outlook-full-part2", "6", "sbc-answer-outlook-full-part3"),
+    ("sbc-answer-outlook-full-part2", "4", "sbc-answer-outlook-full-part1"),
+    ("sbc-answer-outlook-full-part1", "4", "sbc-answer-outlook-full-part1"),  # never before the first part
+    ("sbc-answer-outlook-full-part3", "6", "sbc-answer-outlook-full"),  # forward from the last: its end
+    ("sbc-answer-outlook-full", "4", "sbc-answer-outlook-full-part3"),  # back from the end: the last part
+    ("sbc-answer-outlook-full-part2", "0", "sbc-menu-main"),
+    ("sbc-answer-outlook-full-part2", "*", "sbc-answer-outlook-full-part1"),
+    ("sbc-answer-outlook-part1", "7", "sbc-answer-outlook-slow-part1"),
+    ("sbc-answer-outlook", "7", "sbc-answer-outlook-slow-part1"),
+    ("sbc-answer-outlook-slow-part1", "1", "sbc-answer-outlook-full-part1"),
+])
+def test_the_keys_while_an_answer_plays(dialplan: Contexts, context: str, key: str, then: str) -> None:
+    assert press(dialplan, context, key, {}).then == then
 
 
 @pytest.mark.parametrize("key", KEYS)
 def test_every_key_leads_where_the_twiml_flow_leads(dialplan: Contexts, service: Service, key: str) -> None:
-    for place in listening_places(service):
+    for place in every_place(service):
         for silences in (0, 2):  # a key press also forgets the silences
-            step = flow.on_key(service.content.phone, Place(place.where, place.name, place.full, silences), key)
+            step = flow.on_key(service.content.phone, replace(place, silences=silences), key, PARTS)
             outcome = press(dialplan, context_for(place), key, {"SILENCES": str(silences)})
             assert (tuple(outcome.played), outcome.then) == (step.say, then_context(step)), (place, key)
             assert outcome.variables["SILENCES"] == "0"
@@ -221,7 +283,7 @@ def test_silence_twice_is_asked_again_then_goodbye_as_in_the_twiml_flow(dialplan
         assert {"i", "t"} <= set(dialplan[context]), context
         variables = execute(dialplan, "secondary-breast-cancer", "s", {}).variables  # as a call arrives
         for silences in range(flow.SILENCES_BEFORE_GOODBYE + 1):
-            step = flow.on_silence(Place(place.where, place.name, place.full, silences))
+            step = flow.on_silence(replace(place, silences=silences))
             outcome = execute(dialplan, context, "t", variables)
             assert (tuple(outcome.played), outcome.then) == (step.say, then_context(step)), (place, silences)
             variables = outcome.variables
@@ -245,15 +307,17 @@ def test_every_topic_is_within_two_key_presses_of_the_main_menu(dialplan: Contex
         frontier = [outcome.then for outcome in outcomes if outcome.then]
         for context in frontier:
             reached.setdefault(context, presses)
-    for topic in service.content.topics:
-        assert reached.get(f"sbc-answer-{topic.id}", 9) <= 2, topic.id
-        assert reached.get(f"sbc-answer-{topic.id}-full", 9) <= 3, topic.id
+    for topic in service.content.topics:  # an answer starts playing at once, in its context's part 1
+        assert reached.get(f"sbc-answer-{topic.id}-part1", 9) <= 2, topic.id
+        assert reached.get(f"sbc-answer-{topic.id}-full-part1", 9) <= 3, topic.id
 
 
 def test_every_sound_the_dialplan_plays_is_exported_in_every_format(exported: Path, audio: Path) -> None:
     text = (exported / "extensions.conf").read_text()
     named = set(re.findall(r"(?:Background|Playback)\(secondary-breast-cancer/([\w-]+)\)", text))
-    assert {"welcome", "menu-main", "after-answer", "goodbye", "where-it-spreads-full"} <= named
+    assert {"welcome", "menu-main", "after-answer", "after-full", "goodbye", "where-it-spreads-full",
+            "where-it-spreads-slow", "outlook-full-part3"} <= named
+    assert "outlook-full" not in named  # played in parts
     exported_names = {path.stem for path in (exported / SOUNDS).iterdir()}
     assert exported_names == named  # what it plays, and only that
     for name in named:

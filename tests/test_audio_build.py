@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 import soundfile
 from click.testing import CliRunner
@@ -27,6 +28,7 @@ from skill.audio.build import MANIFEST, AudioBuild
 from skill.audio.espeak_engine import EspeakEngine
 from skill.audio.process import decode, decode_alaw, decode_ulaw, loudness_lufs, read_tags, true_peak_dbtp
 from skill.audio.pronounce import Pronunciations
+from skill.audio.sentences import split_sentences
 from skill.cli import cli
 from skill.content import DEFAULT_CONTENT_PATH, load_content
 from skill.errors import SkillError
@@ -36,7 +38,8 @@ from skill.service import Service
 pytestmark = pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="needs Debian's espeak-ng")
 ROOT = Path(__file__).resolve().parent.parent
 #: What readers open, by the paths they always used: `manifest.json`, `mp3/<name>.mp3`, `phone/<name>.wav`, ...
-PUBLISHED = ["README.txt", MANIFEST, "mp3", "offline-bundle.zip", "phone", "playlist.m3u8"]
+PUBLISHED = ["README.txt", MANIFEST, "mp3", "offline-bundle.zip", "phone", "playlist.m3u8", "podcast",
+             "secondary-breast-cancer.epub"]
 
 
 def builder(out: Path, content_path: Path = DEFAULT_CONTENT_PATH) -> AudioBuild:
@@ -97,6 +100,10 @@ def copy_in_the_old_layout(built: Path, out: Path) -> Path:
         else:
             shutil.copy2(built / name, out / name)
     return out
+
+
+#: What `one_topic_edited` remakes: the short answer it changes, and its slower reading.
+EDITED = ["where-it-spreads", "where-it-spreads-slow"]
 
 
 @pytest.fixture
@@ -219,10 +226,13 @@ def test_manifest_describes_every_file_truthfully(built: Path) -> None:
     for path, entry in manifest["files"].items():
         data = (built / path).read_bytes()
         assert entry["sha256"] == hashlib.sha256(data).hexdigest()
-        assert entry["format"] == path.rsplit(".", 1)[1] and entry["kind"] in ("short", "full", "prompt")
+        assert entry["format"] == path.rsplit(".", 1)[1] and entry["kind"] in ("short", "full", "slow", "prompt")
         assert entry["duration"] > 0.3 and len(entry["source"]) == 64
     assert manifest["files"]["mp3/outlook.mp3"]["topic"] == "outlook"
     assert "loudness" in manifest["files"]["mp3/outlook.mp3"]
+    times = manifest["files"]["mp3/outlook.mp3"]["sentences"]  # [start, end] of each sentence, for the EPUB
+    said = Service.load().answers.short(load_content().topic("outlook"))
+    assert len(times) == len(split_sentences(said)) and times[-1][1] <= manifest["files"]["mp3/outlook.mp3"]["duration"]
 
 
 def test_a_second_run_with_nothing_changed_makes_and_writes_nothing(built: Path, tmp_path: Path) -> None:
@@ -239,10 +249,12 @@ def test_changing_one_topic_remakes_only_its_files(built: Path, tmp_path: Path, 
     out = copy_of(built, tmp_path / "audio")
     before = files_and_times(out)
     report = builder(out, one_topic_edited).run()
-    assert report.made == ["where-it-spreads"]
+    assert report.made == EDITED
     changed = {path for path, stamp in files_and_times(out).items() if before.get(path) != stamp}
-    must = {"mp3/where-it-spreads.mp3", "phone/where-it-spreads.wav", "phone/where-it-spreads.alaw",
-            "phone/where-it-spreads.ulaw", "offline-bundle.zip", MANIFEST}
+    must = {f"{folder}/{name}.{fmt}" for name in EDITED
+            for folder, fmt in [("mp3", "mp3"), ("phone", "wav"), ("phone", "alaw"), ("phone", "ulaw")]}
+    must |= {"offline-bundle.zip", "secondary-breast-cancer.epub", MANIFEST}
+    must |= {f"podcast/where-it-spreads.{ext}" for ext in ("mp3", "vtt", "chapters.json")} | {"podcast/episodes.json"}
     assert must <= changed <= must | {"playlist.m3u8"}  # the playlist only if the rounded length changed
 
 
@@ -265,7 +277,7 @@ def test_a_build_killed_at_any_step_leaves_one_whole_build_and_the_next_build_re
     after = assert_whole_build(out)
     assert (after == before) == (readers_find == "the previous build")
     report = builder(out, one_topic_edited).run()
-    assert report.made == (["where-it-spreads"] if readers_find == "the previous build" else [])
+    assert report.made == (EDITED if readers_find == "the previous build" else [])
     assert assert_whole_build(out) != before and leftovers(out) == []
 
 
@@ -282,7 +294,7 @@ def test_a_folder_from_before_the_links_is_adopted_without_a_mix_even_if_killed(
     assert build_killed_at(stage, out, one_topic_edited) == -signal.SIGKILL
     assert assert_whole_build(out) == before  # some names are links by now, all to the same bytes
     report = builder(out, one_topic_edited).run()
-    assert report.made == ["where-it-spreads"] and leftovers(out) == []
+    assert report.made == EDITED and leftovers(out) == []
     assert assert_whole_build(out) != before
     assert all(os.readlink(out / name) == f".current/{name}" for name in PUBLISHED)
 
@@ -297,7 +309,7 @@ def test_a_reader_looking_at_every_step_sees_the_old_build_until_the_switch_then
 
     replace(builder(out, one_topic_edited), checkpoint=reader).run()
     assert [stage for stage, _ in seen] == ["written", *(f"adopt {name}" for name in PUBLISHED), "switch", "switched"]
-    assert [saw_the_old for _, saw_the_old in seen] == [True] * 8 + [False]
+    assert [saw_the_old for _, saw_the_old in seen] == [True] * (len(PUBLISHED) + 2) + [False]
 
 
 def test_the_build_command_killed_at_an_unplanned_moment_leaves_the_old_or_the_new(
@@ -348,3 +360,57 @@ def test_a_missing_offline_engine_is_explained(tmp_path: Path) -> None:
 def test_tags_are_readable_from_memory_too(built: Path) -> None:
     data = (built / "mp3" / "outlook.mp3").read_bytes()
     assert read_tags(io.BytesIO(data).getvalue()).title == "Outlook"
+
+
+# The telephone's parts of each full section, and the slower short answers
+
+
+def test_full_sections_are_cut_into_telephone_parts_of_6_to_14_s_that_join_back_into_them(built: Path) -> None:
+    files = json.loads((built / MANIFEST).read_text())["files"]
+    cut = 0
+    for topic in load_content().topics:
+        full = decode((built / "phone" / f"{topic.id}-full.wav").read_bytes())
+        listed = files[f"phone/{topic.id}-full.wav"].get("parts", [])
+        if full.duration > 14.0:
+            assert len(listed) >= 2, f"{topic.id}: {full.duration:.1f} s in one piece"
+        parts = [decode((built / "phone" / f"{part['name']}.wav").read_bytes()) for part in listed]
+        if not parts:
+            continue
+        cut += 1
+        assert [part["name"] for part in listed] == [f"{topic.id}-full-part{n}" for n in range(1, len(parts) + 1)]
+        assert all(6.0 <= part.duration <= 14.0 for part in parts), [part.duration for part in parts]
+        assert abs(sum(part["duration"] for part in listed) - full.duration) < 0.005
+        assert (np.concatenate([part.samples for part in parts]) == full.samples).all()  # sample for sample
+        offsets = np.cumsum([0.0] + [part.duration for part in parts[:-1]])
+        assert [part["offset"] for part in listed] == pytest.approx(list(offsets), abs=0.001)
+        for number, part in enumerate(listed, start=1):
+            for fmt in ("wav", "alaw", "ulaw"):
+                entry = files[f"phone/{part['name']}.{fmt}"]
+                assert (entry["part"], entry["of"], entry["item"]) == (number, len(listed), f"{topic.id}-full")
+    assert cut >= 5  # the longest, sources, in 7
+
+
+def test_no_part_starts_or_ends_in_the_middle_of_speech(built: Path) -> None:
+    files = json.loads((built / MANIFEST).read_text())["files"]
+    for path, entry in files.items():
+        if "part" not in entry or entry["format"] != "wav":
+            continue
+        samples = decode((built / path).read_bytes()).samples.astype(np.float64)
+        edge = 200  # 25 ms at 8 kHz, either side of each cut (the recording's own start and end are not cuts)
+        cuts = [samples[:edge]] if entry["part"] > 1 else []
+        cuts += [samples[-edge:]] if entry["part"] < entry["of"] else []
+        for end in cuts:
+            level = 10 * np.log10(np.mean(end ** 2) + 1e-12)
+            assert level < entry["speech_level_dbov"] - 30, f"{path}: {level:.0f} dB at a cut"
+
+
+def test_every_short_answer_has_a_slower_reading_made_by_the_engine(built: Path) -> None:
+    manifest = json.loads((built / MANIFEST).read_text())
+    assert (manifest["voice"], manifest["slow_voice"]) == ("espeak-ng:en-gb:150", "espeak-ng:en-gb:112")
+    for topic in load_content().topics:
+        normal, slow = (manifest["files"][f"phone/{name}.wav"] for name in (topic.id, f"{topic.id}-slow"))
+        assert slow["kind"] == "slow" and slow["source"] != normal["source"]
+        assert slow["duration"] > 1.15 * normal["duration"], topic.id
+        assert (built / "mp3" / f"{topic.id}-slow.mp3").stat().st_size > 1000
+    lines = (built / "playlist.m3u8").read_text()
+    assert "-slow" not in lines  # the playlist keeps to the page's order: short, then full

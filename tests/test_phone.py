@@ -215,13 +215,18 @@ def test_every_topic_is_at_most_two_key_presses_from_the_main_menu(
 @pytest.mark.parametrize(
     "actions, heard",
     [
-        pytest.param(["press 1"], ["outlook-full", "after-answer"], id="1 plays the full section"),
+        pytest.param(["press 1"], ["outlook-full", "after-full"], id="1 plays the full section"),
         pytest.param(["press *"], ["outlook", "after-answer"], id="star repeats the answer"),
-        pytest.param(["press 1", "press *"], ["outlook-full", "after-answer"], id="star repeats the full section"),
+        pytest.param(["press 7"], ["outlook-slow", "after-answer"], id="7 plays it more slowly"),
+        pytest.param(["press 7", "press *"], ["outlook-slow", "after-answer"], id="star repeats it slowly"),
+        pytest.param(["press 7", "press 1"], ["outlook-full", "after-full"], id="after it slowly 1 is more"),
+        pytest.param(["press 1", "press *"], ["outlook-full", "after-full"], id="star repeats the full section"),
+        pytest.param(["press 1", "press 7"], ["not-an-option", "after-full"], id="no slower full section"),
         pytest.param(["press 0"], ["menu-main"], id="0 returns to the main menu"),
         pytest.param(["press 9"], ["nurse-line", "after-answer"], id="9 plays the nurse line and keeps listening"),
-        pytest.param(["press 9", "press 1"], ["outlook-full", "after-answer"], id="after the nurse line 1 is more"),
+        pytest.param(["press 9", "press 1"], ["outlook-full", "after-full"], id="after the nurse line 1 is more"),
         pytest.param(["press 2"], ["not-an-option", "after-answer"], id="a key with no option"),
+        pytest.param(["press 4"], ["not-an-option", "after-answer"], id="no going back in a short answer"),
         pytest.param(["press 91"], ["nurse-line", "after-answer"], id="one key is taken at a time"),
         pytest.param(["say where does it spread"], ["where-it-spreads", "after-answer"], id="speech is a question"),
     ],
@@ -300,15 +305,24 @@ def test_star_in_a_menu_reads_it_again(line: Line, before: list[str], menu: str)
 
 
 def way_on(root: ET.Element) -> str:
-    """How a TwiML document lets the call go on: it listens (with a redirect for silence), or says goodbye."""
+    """How a TwiML document lets the call go on: it listens (with a redirect for silence), or says goodbye.
+
+    Listening may take several <Gather>s in a row (an answer's parts, each with its own action): silence goes
+    from each to the next without a request, and after the last back to the webhook, by actionOnEmptyResult
+    or, where a platform ignores it, the <Redirect>.
+    """
     verbs = list(root)
     tags = [verb.tag for verb in verbs]
     if "Gather" in tags:
-        gather = verbs[tags.index("Gather")]
-        assert tags[-2:] == ["Gather", "Redirect"], tags
-        assert verbs[-1].text == gather.get("action"), "silence must go back to the same place"
-        assert [v for v in gather if v.tag in ("Play", "Say")], "the caller is told what they can do"
-        assert gather.get("numDigits") == "1", "a key acts at once, without waiting for the timeout"
+        gathers = verbs[tags.index("Gather"):-1]
+        assert tags[-1] == "Redirect" and {g.tag for g in gathers} == {"Gather"}, tags
+        *playing, last = gathers
+        assert verbs[-1].text == last.get("action"), "silence must go back to the same place"
+        assert last.get("actionOnEmptyResult") == "true" and last.get("timeout") == "6"
+        assert all(g.get("actionOnEmptyResult") is None and g.get("timeout") == "1" for g in playing), \
+            "a part that ends in silence goes straight on to the next"
+        assert [v for v in last if v.tag in ("Play", "Say")], "the caller is told what they can do"
+        assert all(g.get("numDigits") == "1" for g in gathers), "a key acts at once, without waiting"
         return "listens"
     assert tags[-1:] == ["Hangup"], f"dead end: {tags}"
     assert heard_as(verbs[-2]) in ("goodbye", WORDS["goodbye"]), "never a hang-up without goodbye"
@@ -354,6 +368,7 @@ HOW_TO_HEAR: dict[str, list[str]] = {
     "menu-treatment": ["press 3"],
     "menu-support": ["press 4"],
     "after-answer": ["press 5"],
+    "after-full": ["press 5", "press 1"],
     "not-an-option": ["press 8"],
     "not-heard": ["silence"],
     "out-of-scope": ["say what dose of tamoxifen should i take"],

@@ -274,10 +274,10 @@ def test_alexa_does_what_a_navigation_word_says(alexa: Conversation, row: dict[s
 #: On the phone, just after the outlook's answer.
 PHONE_AFTER_AN_ANSWER = {
     "help": ["help", "menu-main"], "main_menu": ["menu-main"], "goodbye": ["goodbye"],
-    "no": ["no-thanks", "menu-main"], "thanks": ["thanks", "menu-main"], "yes": ["outlook-full", "after-answer"],
-    "repeat": ["outlook", "after-answer"], "more": ["outlook-full", "after-answer"],
+    "no": ["no-thanks", "menu-main"], "thanks": ["thanks", "menu-main"], "yes": ["outlook-full", "after-full"],
+    "repeat": ["outlook", "after-answer"], "more": ["outlook-full", "after-full"],
 }
-PHONE_KEYS_AFTER_AN_ANSWER = {"1": ["outlook-full", "after-answer"], "2": ["not-an-option", "after-answer"]}
+PHONE_KEYS_AFTER_AN_ANSWER = {"1": ["outlook-full", "after-full"], "2": ["not-an-option", "after-answer"]}
 
 
 @pytest.mark.parametrize("row", NAVIGATION, ids=NAV_IDS)

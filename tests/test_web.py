@@ -23,7 +23,7 @@ from skill.answers import Answers
 from skill.app import create_app
 from skill.audio.script import audio_items
 from skill.content import Topic, load_content
-from skill.phone.flow import Place, on_speech
+from skill.phone.flow import Place, on_speech, recording
 from skill.service import Service
 
 CONTENT = load_content()
@@ -159,7 +159,7 @@ def test_nothing_plays_by_itself(page: BeautifulSoup) -> None:
 def test_listen_offline_offers_the_whole_set_and_the_playlist(
         page: BeautifulSoup, with_audio: FlaskClient, built_audio: Path) -> None:
     assert {attr(a, "href") for a in page.select("#offline a")} == {"/audio/offline-bundle.zip",
-                                                                      "/audio/playlist.m3u8"}
+                                                                      "/audio/playlist.m3u8", "/feed.xml"}
     status, kind, playlist = fetch(with_audio, "/audio/playlist.m3u8")
     assert (status, kind) == (200, "audio/x-mpegurl")
     status, kind, bundle = fetch(with_audio, "/audio/offline-bundle.zip")
@@ -247,7 +247,9 @@ def test_an_unreadable_manifest_gives_a_page_without_players(built_audio: Path, 
 def test_a_question_gets_what_the_phone_would_say_and_its_recording(
         with_audio: FlaskClient, question: str, heard: str) -> None:
     service = Service.load()
-    assert on_speech(service.router, service.content.phone, Place("menu", "main"), question).say == (heard,)
+    step = on_speech(service.router, service.content.phone, Place("menu", "main"), question)
+    playing = (recording(step.then),) if step.then and step.then.part is not None else ()  # an answer, at once
+    assert step.say + playing == (heard,)
     response = with_audio.get("/ask", query_string={"q": question})
     assert response.status_code == 200
     answer = one(html(response), "section.answer")

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,12 +46,17 @@ from ..files import (
     TEMPORARY, exclusive, fsync_dir, link_files, read_or_none, remove_path, replace_symlink, replace_with_symlink,
     visible_files, write_atomic,
 )
+from ..podcast.build import podcast_files
+from ..podcast.episodes import RECORDS
+from ..podcast.feed import FeedSettings
 from .engines import Engine
+from .epub import EPUB, talking_book
 from .errors import AudioError
 from .package import BUNDLE, GUIDE, PLAYLIST, bundle, guide, playlist
 from .pronounce import Pronunciations
 from .recipe import (
-    BUILDS, CURRENT, FORMATS, MANIFEST, paths_for, published_link, read_manifest, source_hash, spoken_text,
+    BUILDS, CURRENT, FORMATS, MANIFEST, engine_for, listed_parts, paths_for, published_link, read_manifest,
+    source_hash, spoken_text,
 )
 from .render import Rendered, render
 from .script import AudioItem, audio_items
@@ -85,14 +91,17 @@ class AudioBuild:
     #: step that publishes) and "switched" (before old builds are removed). A seam for the tests, which kill a
     #: build at exactly these points; it does nothing unless one is given.
     checkpoint: Callable[[str], None] = _no_checkpoint
+    #: Where the site is published, for `feed.xml` (its URLs are absolute); without it no feed.xml is written.
+    feed: FeedSettings | None = None
 
     def plan(self) -> tuple[list[AudioItem], list[AudioItem], dict[str, dict[str, Any]]]:
         """(items to make, items to keep, the manifest entries of the kept ones)."""
         old = (read_manifest(self.out_dir) or {}).get("files", {})
         make, keep, entries = [], [], {}
         for item in audio_items(self.answers):
-            wanted = source_hash(spoken_text(item, self.engine, self.pronunciations), self.engine)
-            paths = paths_for(item).values()
+            engine = engine_for(item, self.engine)
+            wanted = source_hash(spoken_text(item, engine, self.pronunciations), engine)
+            paths = [*paths_for(item).values(), *_part_paths(old.get(paths_for(item)["wav"]))]
             if all(self._intact(path, old.get(path), wanted) for path in paths):
                 keep.append(item)
                 entries.update({path: old[path] for path in paths})
@@ -132,7 +141,7 @@ class AudioBuild:
         made = {path: data for one in rendered for path, data in one.files.items()}
         for one in rendered:
             entries.update(one.entries)
-        packages = self._packages(entries, made)
+        packages = {**self._packages(entries, made), **self._podcast(entries, made)}
         tree = {**made, **packages, MANIFEST: self._manifest(entries, packages)}
         old = (read_manifest(self.out_dir) or {}).get("files", {})
         report = BuildReport(made=[item.name for item in make], kept=[item.name for item in keep],
@@ -217,7 +226,16 @@ class AudioBuild:
         readme = guide(self.answers)
         mp3s = [paths_for(item)["mp3"] for item in items if item.track]
         tracks = {path: made[path] if path in made else (self.out_dir / path).read_bytes() for path in mp3s}
-        return {PLAYLIST: listed, GUIDE: readme, BUNDLE: bundle({**tracks, PLAYLIST: listed, GUIDE: readme})}
+        book = talking_book(self.answers, entries, tracks, narrator=f"a synthetic voice ({self.engine.voice})")
+        return {PLAYLIST: listed, GUIDE: readme, BUNDLE: bundle({**tracks, PLAYLIST: listed, GUIDE: readme}),
+                EPUB: book}
+
+    def _podcast(self, entries: dict[str, dict[str, Any]], made: dict[str, bytes]) -> dict[str, bytes]:
+        """Episodes for podcast apps (`skill/podcast/`), dated from the records the current build keeps."""
+        mp3s = [paths_for(item)["mp3"] for item in audio_items(self.answers) if item.kind in ("short", "full")]
+        tracks = {path: made[path] if path in made else (self.out_dir / path).read_bytes() for path in mp3s}
+        return podcast_files(self.answers, entries, tracks, read_or_none(self.out_dir / RECORDS), self.feed,
+                             datetime.now(UTC))
 
     def _manifest(self, entries: dict[str, dict[str, Any]], packages: dict[str, bytes]) -> bytes:
         page = self.answers.content.page
@@ -225,6 +243,7 @@ class AudioBuild:
             "generated_by": "python -m skill build-audio",
             "engine": self.engine.name,
             "voice": self.engine.voice,
+            "slow_voice": self.engine.slowly().voice,  # the voice of the slower recordings (kind "slow")
             "formats": FORMATS,
             "page": {"title": page.title, "publisher": page.publisher,
                      "last_reviewed": page.last_reviewed.isoformat()},
@@ -232,6 +251,11 @@ class AudioBuild:
             "packages": {name: {"sha256": hashlib.sha256(data).hexdigest()} for name, data in packages.items()},
         }
         return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _part_paths(full_wav: Any) -> list[str]:
+    """The files of the telephone parts a full section's WAV entry lists (parts.py): kept or remade with it."""
+    return [f"phone/{name}.{fmt}" for name in listed_parts(full_wav) for fmt in ("wav", "alaw", "ulaw")]
 
 
 def _remove_leftovers(folder: Path) -> None:

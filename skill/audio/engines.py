@@ -25,6 +25,9 @@ class Engine(Protocol):
     def synthesise(self, text: str) -> bytes:
         """The whole of ``text`` spoken, as one file in ``container`` format."""
 
+    def slowly(self) -> Engine:
+        """The same voice made to speak more slowly by the engine itself, with a `voice` of its own."""
+
 
 class SpeechEngineError(SkillError):
     """An engine made no audio. The message says what failed, the probable cause and what to do."""

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .engines import SpeechEngineError
+
+#: The slower recordings: espeak-ng's own rate (`-s`), three quarters of the usual, pauses lengthened with it.
+SLOWER = 0.75
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,9 @@ class EspeakEngine:
     @property
     def voice(self) -> str:
         return f"espeak-ng:{self.voice_name}:{self.words_per_minute}"
+
+    def slowly(self) -> EspeakEngine:
+        return replace(self, words_per_minute=round(self.words_per_minute * SLOWER))
 
     def synthesise(self, text: str) -> bytes:
         executable = shutil.which(self.binary)

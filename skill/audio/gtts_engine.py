@@ -63,15 +63,20 @@ class GTTSEngine:
     def voice(self) -> str:
         return f"gtts:{self.lang}:{self.tld}"
 
-    def synthesise(self, text: str) -> bytes:
-        parts = [self._send(request) for request in self.prepare(text)]
+    def slowly(self) -> SlowGTTS:
+        return SlowGTTS(self)
+
+    def synthesise(self, text: str, slow: bool = False) -> bytes:
+        """``slow``: Google's own slower reading (gTTS's ``slow=True``), not the audio stretched afterwards."""
+        parts = [self._send(request) for request in self.prepare(text, slow)]
         _LOGGER.debug("gTTS: %d part(s), %d bytes for %d characters", len(parts), sum(map(len, parts)), len(text))
         return b"".join(parts)
 
-    def prepare(self, text: str) -> list[requests.PreparedRequest]:
+    def prepare(self, text: str, slow: bool = False) -> list[requests.PreparedRequest]:
         """The requests gTTS would send for ``text``, one per part of at most 100 characters, in order."""
         try:
-            prepared = gTTS(text, lang=self.lang, tld=self.tld)._prepare_requests() if text.strip() else []
+            speech = gTTS(text, lang=self.lang, tld=self.tld, slow=slow) if text.strip() else None
+            prepared = speech._prepare_requests() if speech else []
         except ValueError as exc:
             raise SpeechEngineError(f"gTTS cannot speak {self.lang!r} ({exc}). Probable cause: a language "
                                     "code gTTS does not know; `gtts-cli --all` lists those it does.") from exc
@@ -147,6 +152,31 @@ class GTTSEngine:
             with self._lock:
                 self._sessions.append(session)
         return session
+
+
+@dataclass(frozen=True)
+class SlowGTTS:
+    """Google's voice reading slowly: the same engine (its sessions, retries and limits), a voice of its own."""
+
+    engine: GTTSEngine
+
+    @property
+    def name(self) -> str:
+        return self.engine.name
+
+    @property
+    def container(self) -> str:
+        return self.engine.container
+
+    @property
+    def voice(self) -> str:
+        return f"{self.engine.voice}:slow"
+
+    def slowly(self) -> SlowGTTS:
+        return self
+
+    def synthesise(self, text: str) -> bytes:
+        return self.engine.synthesise(text, slow=True)
 
 
 def _audio_in(response: requests.Response) -> bytes:

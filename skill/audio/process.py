@@ -134,13 +134,14 @@ def normalise_phone(audio: Audio, target_dbov: float = -26.0, peak_limit_db: flo
                  PHONE_RATE)
 
 
-def for_listeners(audio: Audio, mp3_kbps: int = 48) -> Audio:
+def for_listeners(audio: Audio, mp3_kbps: int = 48, trim: bool = True) -> Audio:
     """What phones, browsers and Alexa play: trimmed, 24 kHz, -19 LUFS, true peak at most -1 dBTP.
 
     The peak limit is checked in the MP3 itself (LAME is deterministic, so the build's MP3 is this one):
     at 48 kbps coding noise can lift a peak by more than the limiter's margin, and then it limits harder.
+    `trim=False` keeps every sample where it is (audio trimmed already, with sentence times to keep true).
     """
-    ready, limit = resample(trim_silence(audio), LISTENER_RATE), _LISTENER_TRUE_PEAK
+    ready, limit = resample(trim_silence(audio) if trim else audio, LISTENER_RATE), _LISTENER_TRUE_PEAK
     for _ in range(_PASSES):
         listener = normalise(ready, _LISTENER_LUFS, limit)
         excess = true_peak_dbtp(decode(encode_mp3(listener, mp3_kbps))) - _LISTENER_TRUE_PEAK

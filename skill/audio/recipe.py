@@ -24,9 +24,11 @@ BUILDS = ".builds"
 #: Everything that shapes the files besides the words and the voice. Change a value (or the version, when
 #: the processing code changes) and every file is made again.
 FORMATS: dict[str, Any] = {
-    "version": 1,
+    "version": 2,  # 2: spoken sentence by sentence (sentences.py)
+    "sentences": {"pause_s": 0.3},
     "mp3": {"rate": 24000, "kbps": 48, "lufs": -19.0, "true_peak": -1.0},
-    "phone": {"rate": 8000, "bits": 16, "speech_level_dbov": -26.0},
+    # part_s: full sections are also cut into telephone parts of about this many seconds (parts.py)
+    "phone": {"rate": 8000, "bits": 16, "speech_level_dbov": -26.0, "part_s": 10.0},
 }
 
 
@@ -37,6 +39,11 @@ def paths_for(item: AudioItem) -> dict[str, str]:
         "alaw": f"phone/{item.name}.alaw",
         "ulaw": f"phone/{item.name}.ulaw",
     }
+
+
+def engine_for(item: AudioItem, engine: Engine) -> Engine:
+    """The engine that speaks `item`: the slower recordings are the same voice made to speak slowly."""
+    return engine.slowly() if item.kind == "slow" else engine
 
 
 def spoken_text(item: AudioItem, engine: Engine, pronunciations: Pronunciations) -> str:
@@ -53,6 +60,15 @@ def recipe_hash(spoken: str, engine_name: str, voice: str) -> str:
     recipe = json.dumps({"text": spoken, "engine": engine_name, "voice": voice, "formats": FORMATS},
                         sort_keys=True)
     return hashlib.sha256(recipe.encode("utf-8")).hexdigest()
+
+
+def listed_parts(entry: Any) -> list[str]:
+    """The telephone parts a full section's WAV entry lists (`parts.py`): none for a recording played whole,
+    or for an entry that is not what the build writes."""
+    parts = entry.get("parts") if isinstance(entry, dict) else None
+    names = [part.get("name") for part in parts if isinstance(part, dict)] if isinstance(parts, list) else []
+    good = [name for name in names if isinstance(name, str) and name]
+    return good if isinstance(parts, list) and len(good) == len(parts) else []
 
 
 def published_link(name: str) -> str:

@@ -13,8 +13,10 @@ from .process import (
     speech_level_dbov, tag_mp3,
 )
 from .pronounce import Pronunciations
-from .recipe import FORMATS, paths_for, source_hash, spoken_text
+from .parts import with_parts
+from .recipe import FORMATS, engine_for, paths_for, source_hash, spoken_text
 from .script import AudioItem
+from .sentences import speak_sentences, split_sentences
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,12 @@ class Rendered:
 
 def render(item: AudioItem, engine: Engine, pronunciations: Pronunciations, content: Content,
            track_total: int) -> Rendered:
+    engine = engine_for(item, engine)  # the slower recordings: the engine itself speaks slowly
     spoken = spoken_text(item, engine, pronunciations)
-    speech = decode(engine.synthesise(spoken))
-    listener = for_listeners(speech)
+    # Sentence by sentence, so the talking book knows where each one is (sentences.py says why).
+    said = speak_sentences([pronunciations.apply(s, engine.name) for s in split_sentences(item.text)], engine)
+    speech = said.audio
+    listener = for_listeners(speech, trim=False)
     phone = for_phone(speech)
     mp3 = tag_mp3(encode_mp3(listener, FORMATS["mp3"]["kbps"]), _tags(item, content, track_total))
     paths = paths_for(item)
@@ -41,10 +46,12 @@ def render(item: AudioItem, engine: Engine, pronunciations: Pronunciations, cont
     phone_level = round(speech_level_dbov(phone), 1)
     entries = {
         path: {**common, "format": fmt, "sha256": hashlib.sha256(data).hexdigest(),
-               **(_rounded(heard) if fmt == "mp3" else
+               **({**_rounded(heard), "sentences": said.seconds()} if fmt == "mp3" else
                   {"duration": round(phone.duration, 3), "speech_level_dbov": phone_level})}
         for (fmt, path), data in zip(paths.items(), files.values())
     }
+    if item.kind == "full":  # the telephone goes back and forward through it a part at a time
+        with_parts(item.name, phone, files, entries, paths["wav"])
     return Rendered(files, entries)
 
 

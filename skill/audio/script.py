@@ -1,4 +1,4 @@
-"""What the audio says: every topic's short and full answer, and every telephone prompt, in order."""
+"""What the audio says: every topic's short and full answer, the short one read slowly, every telephone prompt."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from typing import Literal
 from ..answers import Answers
 from ..phone_menu import menu_prompt
 
-Kind = Literal["short", "full", "prompt"]
+Kind = Literal["short", "full", "slow", "prompt"]
 
 
 @dataclass(frozen=True)
 class AudioItem:
-    name: str  # file stem: `where-it-spreads`, `where-it-spreads-full`, `menu-main`
+    name: str  # file stem: `where-it-spreads`, `where-it-spreads-full`, `where-it-spreads-slow`, `menu-main`
     kind: Kind
     title: str
     text: str
@@ -22,7 +22,7 @@ class AudioItem:
 
 
 def audio_items(answers: Answers) -> list[AudioItem]:
-    """Topics in page order (short, then full), then the phone prompts."""
+    """Topics in page order (short, then full), each short answer read more slowly, then the phone prompts."""
     content = answers.content
     items: list[AudioItem] = []
     for topic in content.topics:
@@ -30,7 +30,15 @@ def audio_items(answers: Answers) -> list[AudioItem]:
         items.append(AudioItem(topic.id, "short", topic.title, answers.short(topic), topic.id, track))
         items.append(AudioItem(f"{topic.id}-full", "full", f"{topic.title} (full section)",
                                answers.full(topic), topic.id, track + 1))
-    return items + prompt_items(answers)
+    slower = [AudioItem(f"{topic.id}-slow", "slow", f"{topic.title} (read slowly)", answers.short(topic), topic.id)
+              for topic in content.topics]
+    return items + slower + prompt_items(answers)
+
+
+def part_name(name: str, number: int) -> str:
+    """A part of a full section's telephone recording (`outlook-full-part2`; numbered from 1). Topic ids have
+    no digits, so no part is ever named like a topic's recording."""
+    return f"{name}-part{number}"
 
 
 def prompt_items(answers: Answers) -> list[AudioItem]:
@@ -40,6 +48,7 @@ def prompt_items(answers: Answers) -> list[AudioItem]:
         "help": ("Help", answers.help("phone")),
         **{f"menu-{m.id}": (f"Menu: {m.id}", menu_prompt(phone, m.id)) for m in phone.menus},
         "after-answer": ("After an answer", phone.after_answer),
+        "after-full": ("After a full section", phone.after_full),
         "after-urgent": ("After the numbers", phone.after_urgent),
         "no-thanks": ("Okay", answers.message("no_thanks")),
         "thanks": ("You're welcome", answers.message("thanks")),

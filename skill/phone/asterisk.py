@@ -12,6 +12,7 @@ from ..audio.recipe import MANIFEST, read_manifest
 from ..files import read_or_none, write_if_changed
 from ..phone_menu import Phone
 from .dialplan import COMMAND, ENTRY, LANGUAGE, SOUNDS_DIR, SOUNDS_PATH, Dialplan, ExportError, build_dialplan
+from .sections import read_parts
 
 __all__ = ["ExportError", "ExportReport", "build_dialplan", "export_asterisk"]
 FORMATS = ("wav", "alaw", "ulaw")
@@ -77,8 +78,9 @@ def readme(dialplan: Dialplan) -> str:
 
 
 def export_asterisk(phone: Phone, audio_dir: Path, out_dir: Path) -> ExportReport:
-    """Check the audio, then write sounds, extensions.conf and README.txt; nothing is written if a check fails."""
-    dialplan = build_dialplan(phone)
+    """Check the audio, then write sounds, extensions.conf and README.txt; nothing is written if a check fails.
+    Full sections the build cut into parts are played part by part, as on the TwiML line."""
+    dialplan = build_dialplan(phone, read_parts(audio_dir, check_files=False))
     sounds = phone_sounds(audio_dir, dialplan.sounds)
     files = {f"{SOUNDS_PATH}/{name}": data for name, data in sorted(sounds.items())}
     files["extensions.conf"] = dialplan.text().encode("utf-8")  # after the sounds it plays
@@ -102,7 +104,9 @@ Secondary breast cancer information line for Asterisk
 
 extensions.conf
     The dialplan: [{entry}] answers, plays the welcome and goes to the main menu;
-    [sbc-menu-...] are the menus and [sbc-answer-...] what follows each answer ({contexts} contexts).
+    [sbc-menu-...] are the menus, [sbc-answer-...-part<n>] an answer playing (a key stops it) and
+    [sbc-answer-...] what follows each answer ({contexts} contexts). While a full section plays, 4 goes
+    back about 10 seconds and 6 forward; after a short answer, 7 plays it more slowly.
     Keys only: plain Asterisk has no speech recognition.
 {sounds_path}/
     {count} sounds, each as .wav (8 kHz 16-bit mono), .alaw and .ulaw (raw G.711);

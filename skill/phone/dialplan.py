@@ -2,6 +2,8 @@
 
 So the Asterisk menu and the TwiML webhooks cannot drift apart. Each place a caller listens at becomes one
 context; what a key or a silence leads to becomes an extension that plays the step's sounds and goes on.
+An answer playing is a place too: its context plays the recording with `Background`, so a key stops it at
+once, and goes on where the flow goes when it ends (the next part of a full section, or the prompt after it).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from dataclasses import dataclass, replace
 from ..errors import SkillError
 from ..phone_menu import Phone
 from . import flow
-from .flow import Place, Step
+from .flow import WHOLE, Parts, Place, Step
 
 COMMAND = "python -m skill export-phone --format asterisk"
 ENTRY = "secondary-breast-cancer"
@@ -66,6 +68,8 @@ HEADER = f"""\
 ; webhooks. Keys only: plain Asterisk has no speech recognition, so the prompts' "or say what you want to
 ; hear about" goes unanswered here; callers use the keys.
 ;   1-8 the options, 0 main menu, 9 nurse line, * again; any other key: not an option.
+;   A key stops an answer at once. After a short answer 1 is more and 7 slower; while a full section plays
+;   (in parts of about 10 s, contexts ...-full-part<n>) 4 goes back a part and 6 forward.
 ;   Nothing pressed for {WAIT_SECONDS} s: "not heard" and the prompt, then the prompt once more, then goodbye.
 ; Route a number to {ENTRY},s,1. Sounds: {SOUNDS_PATH}/ (.wav, .alaw, .ulaw).
 """
@@ -74,7 +78,8 @@ HEADER = f"""\
 def context_name(place: Place) -> str:
     if place.where == "menu":
         return f"sbc-menu-{place.name}"
-    return f"sbc-answer-{place.name}{'-full' if place.full else ''}"
+    playing = "" if place.part is None else f"-part{place.part + 1}"
+    return f"sbc-answer-{place.name}{'-full' if place.full else ''}{'-slow' if place.slow else ''}{playing}"
 
 
 def sound(name: str) -> str:
@@ -93,10 +98,10 @@ def _plain(apps: list[str]) -> tuple[tuple[str, str], ...]:
     return tuple(("", app) for app in apps)
 
 
-def key_steps(phone: Phone, place: Place) -> dict[str, Step]:
+def key_steps(phone: Phone, place: Place, parts: Parts = WHOLE) -> dict[str, Step]:
     """Asterisk key -> step: the keys that do something else than `i` (not an option), then `i` itself."""
-    invalid = flow.on_key(phone, place, INVALID)
-    steps = {key: step for key in KEYS if (step := flow.on_key(phone, place, key)) != invalid}
+    invalid = flow.on_key(phone, place, INVALID, parts)
+    steps = {key: step for key in KEYS if (step := flow.on_key(phone, place, key, parts)) != invalid}
     return {**steps, INVALID: invalid}
 
 
@@ -115,18 +120,23 @@ def timeout_extension(place: Place) -> Extension:
     return Extension(TIMEOUT, tuple(apps))
 
 
-def listening_context(phone: Phone, place: Place) -> Context:
-    prompt = sound(flow.listen_prompt(place))
+def listening_context(phone: Phone, place: Place, parts: Parts = WHOLE) -> Context:
+    prompt = sound(flow.listen_prompt(place, parts))
+    keys = [Extension(key, _plain(step_apps(step))) for key, step in key_steps(phone, place, parts).items()]
+    if place.part is not None:  # an answer playing: when it ends without a key, on as the flow goes on
+        played = Extension("s", _plain([f"Background({prompt})", *step_apps(flow.on_silence(place, parts))]))
+        return Context(context_name(place), (played, *keys))
     listen = Extension("s", _plain([f"Background({prompt})", f"WaitExten({WAIT_SECONDS})"]))
-    keys = [Extension(key, _plain(step_apps(step))) for key, step in key_steps(phone, place).items()]
     return Context(context_name(place), (listen, *keys, timeout_extension(place)))
 
 
-def next_steps(phone: Phone, place: Place) -> list[Step]:
-    return [*key_steps(phone, place).values(), *silence_steps(place)]
+def next_steps(phone: Phone, place: Place, parts: Parts = WHOLE) -> list[Step]:
+    if place.part is not None:
+        return [*key_steps(phone, place, parts).values(), flow.on_silence(place, parts)]
+    return [*key_steps(phone, place, parts).values(), *silence_steps(place)]
 
 
-def build_dialplan(phone: Phone) -> Dialplan:
+def build_dialplan(phone: Phone, parts: Parts = WHOLE) -> Dialplan:
     """Walk the flow from the start: every place a caller can reach becomes a context, in the order reached."""
     first = flow.start()
     entry = Context(ENTRY, (Extension("s", _plain(
@@ -140,9 +150,9 @@ def build_dialplan(phone: Phone) -> Dialplan:
         if step.then is None or (place := replace(step.then, silences=0)) in places:
             continue
         places.append(place)
-        sounds.add(flow.listen_prompt(place))
-        queue += next_steps(phone, place)
-    contexts = (entry, *(listening_context(phone, place) for place in _reading_order(places)))
+        sounds.add(flow.listen_prompt(place, parts))
+        queue += next_steps(phone, place, parts)
+    contexts = (entry, *(listening_context(phone, place, parts) for place in _reading_order(places)))
     names = [context.name for context in contexts]
     shared = sorted({name for name in names if names.count(name) > 1})
     if shared:  # a topic id ending in -full would take another topic's full answer
@@ -151,6 +161,8 @@ def build_dialplan(phone: Phone) -> Dialplan:
 
 
 def _reading_order(places: list[Place]) -> list[Place]:
-    """Menus as reached, then each topic as reached with its full answer after its short one."""
+    """Menus as reached, then each topic as reached: its short answer playing and after it, the same slowly,
+    then its full section part by part and after it."""
     reached = {(place.where, place.name): i for i, place in reversed(list(enumerate(places)))}
-    return sorted(places, key=lambda p: (p.where == "answer", reached[p.where, p.name], p.full))
+    return sorted(places, key=lambda p: (p.where == "answer", reached[p.where, p.name], p.full, p.slow,
+                                         p.part is None, p.part or 0))

@@ -8,12 +8,14 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, request
 
+from .. import addresses
 from ..audio.pronounce import Pronunciations
 from ..audio.script import audio_items
 from ..phone_menu import MAIN_MENU
 from ..service import Service
 from ..understand import MAX_QUESTION_CHARS
 from . import flow
+from .sections import PartsCache
 from .signature import signature_matches
 from .twiml import render
 
@@ -26,19 +28,24 @@ bp = Blueprint("phone", __name__, url_prefix="/phone")
 
 
 class PhoneState:
-    """Built once: the words of every prompt and answer, and the speech hints."""
+    """Built once: the words of every prompt and answer, the speech hints, and where to read the full
+    sections' telephone parts from."""
 
-    def __init__(self, service: Service, pronunciations: Pronunciations) -> None:
+    def __init__(self, service: Service, pronunciations: Pronunciations, audio_dir: str | Path) -> None:
         self.service = service
+        items = audio_items(service.answers)
         # Said by the platform's voice until the audio is built: numbers digit by digit, as the recordings say them.
-        self.texts = {item.name: pronunciations.apply(item.text, SAY_ENGINE) for item in audio_items(service.answers)}
+        self.texts = {item.name: pronunciations.apply(item.text, SAY_ENGINE) for item in items}
+        self.slow = frozenset(item.name for item in items if item.kind == "slow")
+        self.parts = PartsCache(audio_dir)
         content = service.content
         labels = [o.label for m in content.phone.menus for o in m.options] + [t.menu_label for t in content.topics]
         self.hints = ", ".join(dict.fromkeys(labels))
 
 
 def init_app(app: Flask, service: Service) -> None:
-    app.extensions[STATE] = PhoneState(service, Pronunciations.load(app.config["PRONUNCIATIONS_PATH"]))
+    app.extensions[STATE] = PhoneState(service, Pronunciations.load(app.config["PRONUNCIATIONS_PATH"]),
+                                       app.config["AUDIO_DIR"])
     if not app.config["PHONE_VERIFY_SIGNATURES"]:
         _LOGGER.warning("PHONE_VERIFY_SIGNATURES is off: /phone accepts requests without checking they come "
                         "from Twilio. Use it only for local testing.")
@@ -48,23 +55,8 @@ def init_app(app: Flask, service: Service) -> None:
 
 
 def public_base() -> str:
-    """The app's public root: the configured base URL, or the request's as the proxy forwarded it.
-
-    Under `serve`, waitress has already rewritten the request's scheme and host from its trusted proxy's
-    X-Forwarded-Proto and -Host (and removed those headers when anyone else sent them), so either reading
-    gives the same address. Under other servers (gunicorn, the test client) the headers are read here.
-    """
-    base = current_app.config["PHONE_PUBLIC_BASE_URL"]
-    if base:
-        return str(base).rstrip("/")
-    proto = _forwarded("X-Forwarded-Proto") or request.scheme
-    host = _forwarded("X-Forwarded-Host") or request.host
-    return f"{proto}://{host}{request.script_root}"
-
-
-def _forwarded(header: str) -> str:
-    """The first value of a forwarded header: what the proxy nearest the caller saw ("" when not sent)."""
-    return request.headers.get(header, "").split(",")[0].strip()
+    """The app's public root as Twilio calls it: PHONE_PUBLIC_BASE_URL, or the request's (`addresses.py`)."""
+    return addresses.public_base(current_app.config["PHONE_PUBLIC_BASE_URL"])
 
 
 def public_url() -> str:
@@ -87,10 +79,11 @@ def verify() -> Any:
     return None
 
 
-def twiml(step: flow.Step) -> Response:
+def twiml(step: flow.Step, parts: flow.Parts = flow.WHOLE) -> Response:
     state: PhoneState = current_app.extensions[STATE]
     base = public_base()
-    xml = render(step, state.texts, lambda name: _audio_url(base, name), f"{base}/phone/heard", state.hints)
+    xml = render(step, state.texts, lambda name: _audio_url(base, name), f"{base}/phone/heard", state.hints,
+                 parts, state.slow)
     return Response(xml, mimetype="text/xml")
 
 
@@ -109,19 +102,21 @@ def voice() -> Response:
 @bp.post("/heard")
 def heard() -> Any:
     state: PhoneState = current_app.extensions[STATE]
-    place = _place(state)
+    parts = state.parts.current()
+    place = _place(state, parts)
     if place is None:
-        return twiml(flow.Step(("not-an-option",), flow.Place("menu", MAIN_MENU)))
+        return twiml(flow.Step(("not-an-option",), flow.Place("menu", MAIN_MENU)), parts)
     digits = request.form.get("Digits", "").strip()
     words = request.form.get("SpeechResult", "")[:MAX_QUESTION_CHARS].strip()  # bounded at the edge
+    phone = state.service.content.phone
     if digits:
-        return twiml(flow.on_key(state.service.content.phone, place, digits))
+        return twiml(flow.on_key(phone, place, digits, parts), parts)
     if words:
-        return twiml(flow.on_speech(state.service.router, state.service.content.phone, place, words))
-    return twiml(flow.on_silence(place))
+        return twiml(flow.on_speech(state.service.router, phone, place, words, parts), parts)
+    return twiml(flow.on_silence(place, parts), parts)  # also actionOnEmptyResult: Twilio sends no Digits
 
 
-def _place(state: PhoneState) -> flow.Place | None:
+def _place(state: PhoneState, parts: flow.Parts) -> flow.Place | None:
     """The caller's place from the action URL; anything unknown starts again at the main menu."""
     args = request.args
     where, name = args.get("where", ""), args.get("name", "")
@@ -137,4 +132,11 @@ def _place(state: PhoneState) -> flow.Place | None:
         silences = max(0, min(int(args.get("silences", "0")), flow.SILENCES_BEFORE_GOODBYE))
     except ValueError:
         silences = 0
-    return flow.Place(where, name, args.get("full") == "1", silences)  # type: ignore[arg-type]
+    full, slow, part = args.get("full") == "1", args.get("slow") == "1", args.get("part")
+    if slow and (where != "answer" or full or part is not None):
+        return None  # a slower reading is of a short answer
+    if part is not None and not (where == "answer" and full and part.isascii() and part.isdigit()
+                                 and len(part) <= 3 and int(part) < flow.part_count(name, parts)):
+        return None  # the part of a full section playing: 0 to its last
+    return flow.Place(where, name, full, silences, slow,  # type: ignore[arg-type]
+                      None if part is None else int(part))

@@ -30,6 +30,7 @@ class Download:
 @dataclass(frozen=True)
 class Track(Download):
     seconds: float = 0.0
+    source: str = ""  # the manifest's recipe hash: changes whenever what the recording says changes
 
     @property
     def duration_words(self) -> str:
@@ -72,14 +73,16 @@ def read_shelf(audio_dir: str | Path, answers: Answers, pronunciations: Pronunci
         return Shelf({}, None, None, len(items))
     files: dict[str, Any] = manifest.get("files") or {}
     engine, voice = str(manifest.get("engine", "")), str(manifest.get("voice", ""))
+    slow_voice = str(manifest.get("slow_voice", ""))  # the slower short answers (kind "slow"), for the phone
     tracks: dict[str, Track] = {}
     for item in items:
         path = paths_for(item)["mp3"]
         entry = files.get(path) or {}
-        wanted = recipe_hash(pronunciations.apply(item.text, engine), engine, voice)
+        spoken_by = slow_voice if item.kind == "slow" else voice
+        wanted = recipe_hash(pronunciations.apply(item.text, engine), engine, spoken_by)
         size = _size(folder / path)
         if entry.get("source") == wanted and size:
-            tracks[item.name] = Track(path, size, float(entry.get("duration") or 0.0))
+            tracks[item.name] = Track(path, size, float(entry.get("duration") or 0.0), wanted)
     every_topic = all(item.name in tracks for item in items if item.track)
     bundle, playlist = (_download(folder, BUNDLE), _download(folder, PLAYLIST)) if every_topic else (None, None)
     return Shelf(tracks, bundle, playlist, len(items))

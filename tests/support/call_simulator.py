@@ -2,6 +2,14 @@
 
 The signature is made here with Twilio's documented recipe, not with `skill.phone.signature`, so a mistake in
 the app's check cannot be hidden by the same mistake in the test.
+
+Time, as Twilio documents it for <Gather>: the <Say> and <Play> nested in a <Gather> play while it listens,
+and a key (or words, unless `bargeIn="false"`) stops them at once and goes to its `action`; its `timeout`
+starts only when they have all played. A <Gather> that hears nothing carries on with the next verb, or with
+`actionOnEmptyResult="true"` requests its `action` with neither Digits nor SpeechResult. Verbs outside a
+<Gather> cannot be interrupted. The simulator lets the caller wait through <Gather>s that go straight on to
+another one (the parts of a recording, each listening on its own), so an action happens at the last of them
+unless it names, with `during=`, the recording it interrupts.
 """
 
 from __future__ import annotations
@@ -42,10 +50,14 @@ def call_params(**changes: str) -> dict[str, str]:
 
 
 def heard_as(verb: ET.Element) -> str:
-    """A <Play> is heard as the name of the file it plays (`menu-main`); a <Say> as its words."""
+    """A <Play> is heard as the name of the file it plays (`menu-main`); a <Say> as its words (SSML included)."""
     if verb.tag == "Play":
         return PurePosixPath(urlsplit(verb.text or "").path).stem
-    return verb.text or ""
+    return "".join(verb.itertext())
+
+
+def spoken_in(verb: ET.Element) -> list[str]:
+    return [heard_as(v) for v in verb if v.tag in ("Play", "Say")]
 
 
 @dataclass(frozen=True)
@@ -74,7 +86,10 @@ class CallSimulator:
     ended: bool = field(default=False, init=False)
     #: Every TwiML document of the call, in order, for checks on the markup itself.
     responses: list[ET.Element] = field(default_factory=list, init=False)
-    _gather: ET.Element | None = field(default=None, init=False, repr=False)
+    #: What the caller's last action stopped: the recording it interrupted, and all that would have followed.
+    cut_short: list[str] = field(default_factory=list, init=False)
+    #: The <Gather>s listening one after another (each nested part's own), the last waiting for the caller.
+    _stretch: list[ET.Element] = field(default_factory=list, init=False, repr=False)
     _after_gather: list[ET.Element] = field(default_factory=list, init=False, repr=False)
     _url: str = field(default="", init=False, repr=False)
 
@@ -83,31 +98,43 @@ class CallSimulator:
     def start(self) -> list[str]:
         return self.post_to(f"{self.base_url}/phone/voice", CallStatus="ringing")
 
-    def press(self, digits: str) -> list[str]:
-        """Keys pressed while the platform listens.
+    def press(self, digits: str, during: str | None = None) -> list[str]:
+        """Keys pressed while the platform listens: once all has played, or `during` the recording named.
 
         Twilio passes on at most `numDigits` keys, stops at `finishOnKey` (# unless set), and takes that key
         pressed before any other as no input at all: it carries on as after silence.
         """
-        gather = self._listening("dtmf")
+        gather, cut = self._listening("dtmf", during)
         finish = gather.get("finishOnKey", "#")
         if finish:
             digits = digits.split(finish, 1)[0]
         digits = digits[:int(gather.get("numDigits") or len(digits) or 1)]
         if not digits:
+            if gather is not self._stretch[-1]:
+                raise CallFailed("the simulator does not model finishOnKey ending a <Gather> before the last")
             return self.silence()
-        return self.post_to(self._action(gather), Digits=digits)
+        return self._act(gather, cut, Digits=digits)
 
-    def say(self, words: str, confidence: float = 0.9) -> list[str]:
-        gather = self._listening("speech")
-        return self.post_to(self._action(gather), SpeechResult=words, Confidence=str(confidence))
+    def say(self, words: str, confidence: float = 0.9, during: str | None = None) -> list[str]:
+        gather, cut = self._listening("speech", during)
+        if cut and gather.get("bargeIn", "true") == "false":
+            raise CallFailed(f"bargeIn is off: words do not stop {during}")
+        return self._act(gather, cut, SpeechResult=words, Confidence=str(confidence))
 
     def silence(self) -> list[str]:
-        """The <Gather> times out: the platform carries on with the verbs after it (the <Redirect>)."""
-        self._listening()
+        """The last <Gather> times out: it requests its action if `actionOnEmptyResult` is true, else the
+        platform carries on with the verbs after it (the <Redirect>)."""
+        gather, _ = self._listening()
+        if gather.get("actionOnEmptyResult", "false") == "true":
+            return self.post_to(self._action(gather))  # neither Digits nor SpeechResult
         rest = self._after_gather
         self._begin_action()
         self._run(rest)
+        return self.heard
+
+    def _act(self, gather: ET.Element, cut: list[str], **fields: str) -> list[str]:
+        self.post_to(self._action(gather), **fields)
+        self.cut_short = cut
         return self.heard
 
     # What the platform does
@@ -121,18 +148,33 @@ class CallSimulator:
     def _begin_action(self) -> None:
         if self.ended:
             raise CallFailed("the call has ended")
-        self.heard = []
-        self._gather, self._after_gather = None, []
+        self.heard, self.cut_short = [], []
+        self._stretch, self._after_gather = [], []
 
-    def _listening(self, needs: str = "") -> ET.Element:
-        """The <Gather> waiting for the caller; it must listen for `needs` (dtmf or speech)."""
+    def _listening(self, needs: str = "", during: str | None = None) -> tuple[ET.Element, list[str]]:
+        """The <Gather> that hears the caller, and what their action cuts short. It must listen for `needs`
+        (dtmf or speech). Without `during` it is the last one, everything played; with it, the <Gather> the
+        recording `during` plays in, which stops at once, with all that would have followed it."""
         if self.ended:
             raise CallFailed("the call has ended")
-        if self._gather is None:
+        if not self._stretch:
             raise CallFailed("nothing is listening for the caller")
-        if needs and needs not in self._gather.get("input", "dtmf").split():
+        gather, cut = self._stretch[-1], list[str]()
+        if during is not None:
+            gather, cut = self._interrupted(during)
+        if needs and needs not in gather.get("input", "dtmf").split():
             raise CallFailed(f"the <Gather> does not listen for {needs}")
-        return self._gather
+        return gather, cut
+
+    def _interrupted(self, during: str) -> tuple[ET.Element, list[str]]:
+        playing = [(gather, name) for gather in self._stretch for name in spoken_in(gather)]
+        names = [name for _, name in playing]
+        if during not in names:
+            where = "plays outside any <Gather>, so Twilio hears nothing until it ends" if during in self.heard \
+                else "is not playing"
+            raise CallFailed(f"{during!r} {where}")
+        at = names.index(during)
+        return playing[at][0], names[at:]
 
     def _action(self, gather: ET.Element) -> str:
         if gather.get("method", "POST").upper() != "POST":
@@ -176,8 +218,12 @@ class CallSimulator:
                 if verb.tag in ("Play", "Say"):
                     self.heard.append(heard_as(verb))
                 elif verb.tag == "Gather":
-                    self.heard.extend(heard_as(v) for v in verb if v.tag in ("Play", "Say"))
-                    self._gather, self._after_gather = verb, verbs[position + 1:]
+                    self.heard.extend(spoken_in(verb))
+                    self._stretch.append(verb)
+                    rest = verbs[position + 1:]
+                    if verb.get("actionOnEmptyResult", "false") != "true" and rest and rest[0].tag == "Gather":
+                        continue  # silence goes straight on to the next <Gather>: the caller listens on
+                    self._after_gather = rest
                     return
                 elif verb.tag == "Hangup":
                     self.ended = True
