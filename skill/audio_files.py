@@ -9,7 +9,8 @@ from flask import Blueprint, abort, current_app, send_from_directory
 #: The podcast's chapters (Podcasting 2.0 JSON): served by this longer ending, so other JSON (the manifest) is not.
 CHAPTERS = "chapters.json"
 TYPES = {"mp3": "audio/mpeg", "wav": "audio/wav", "alaw": "audio/basic", "ulaw": "audio/basic",
-         "m3u8": "audio/x-mpegurl", "zip": "application/zip", "vtt": "text/vtt", CHAPTERS: "application/json+chapters"}
+         "m3u8": "audio/x-mpegurl", "zip": "application/zip", "vtt": "text/vtt", "epub": "application/epub+zip",
+         "png": "image/png", CHAPTERS: "application/json+chapters"}
 #: An hour: new audio reaches listeners soon after a rebuild; ETags make the re-check cheap.
 MAX_AGE = 3600
 

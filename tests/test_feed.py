@@ -7,6 +7,7 @@ import io
 import json
 import re
 import shutil
+import struct
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -165,8 +166,13 @@ def test_the_channel_has_every_tag_apple_requires_and_says_whose_page_it_is(serv
     assert feed.author == "Secondary breast cancer guide"
     assert feed.publisher_detail.email == OWNER
     assert channel.findtext("itunes:type", namespaces=NS) == "serial"
-    # The documented gap: the project has no cover image, so there is no itunes:image (see the next test).
-    assert channel.find("itunes:image", NS) is None and "image" not in feed
+    # The build's own cover, square and within the size Apple asks for, served as a PNG.
+    image = channel.find("itunes:image", NS)
+    assert image is not None and image.get("href") == f"{served.url}/audio/podcast/cover.png" == feed.image.href
+    cover = requests.get(image.get("href"), timeout=10)
+    assert cover.headers["Content-Type"] == "image/png" and cover.content[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", cover.content[16:24])
+    assert width == height and 1400 <= width <= 3000
 
 
 def test_podcasting_2_channel_tags_lock_the_feed_and_give_it_a_lasting_guid(served: Served) -> None:
@@ -180,7 +186,7 @@ def test_podcasting_2_channel_tags_lock_the_feed_and_give_it_a_lasting_guid(serv
     assert channel.findtext("podcast:guid", namespaces=NS) == str(expected)
 
 
-def test_a_cover_image_is_named_only_when_one_is_configured(built_audio: Path) -> None:
+def test_a_configured_cover_image_replaces_the_builds_own(built_audio: Path) -> None:
     cover = "https://cdn.example.org/cover-3000.png"
     xml = make_app(built_audio, PODCAST_IMAGE_URL=cover).test_client().get("/feed.xml").data
     assert parsed(xml).feed.image.href == cover

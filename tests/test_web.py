@@ -158,8 +158,10 @@ def test_nothing_plays_by_itself(page: BeautifulSoup) -> None:
 
 def test_listen_offline_offers_the_whole_set_and_the_playlist(
         page: BeautifulSoup, with_audio: FlaskClient, built_audio: Path) -> None:
-    assert {attr(a, "href") for a in page.select("#offline a")} == {"/audio/offline-bundle.zip",
-                                                                      "/audio/playlist.m3u8", "/feed.xml"}
+    assert {attr(a, "href") for a in page.select("#offline a")} == {
+        "/audio/offline-bundle.zip", "/audio/playlist.m3u8", "/audio/secondary-breast-cancer.epub", "/feed.xml"}
+    status, kind, book = fetch(with_audio, "/audio/secondary-breast-cancer.epub")
+    assert (status, kind) == (200, "application/epub+zip") and book[:58].endswith(b"mimetypeapplication/epub+zip")
     status, kind, playlist = fetch(with_audio, "/audio/playlist.m3u8")
     assert (status, kind) == (200, "audio/x-mpegurl")
     status, kind, bundle = fetch(with_audio, "/audio/offline-bundle.zip")

@@ -16,6 +16,7 @@ from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
 
 from ..answers import Answers, spoken_date
 from .chapters import CHAPTERS_TYPE, TRANSCRIPT_TYPE
+from .cover import COVER
 from .episodes import PODCAST_NAME, Episode
 from .namespace import NAME, PodcastingEntryExtension, PodcastingExtension, show_guid
 
@@ -30,7 +31,7 @@ class FeedSettings:
 
     base_url: str  # the site's public root, e.g. https://example.org: the page, /feed.xml and /audio/... under it
     owner_email: str | None = None
-    image_url: str | None = None  # a square JPEG or PNG, 1400 to 3000 px: Apple Podcasts lists no show without one
+    image_url: str | None = None  # a square JPEG or PNG, 1400 to 3000 px; by default the build's own cover
 
     @property
     def feed_url(self) -> str:
@@ -98,9 +99,9 @@ def _channel(answers: Answers, settings: FeedSettings) -> FeedGenerator:
     podcast.itunes_type("serial")  # listened to in order, from the first topic
     if settings.owner_email:
         podcast.itunes_owner(name=PODCAST_NAME, email=settings.owner_email)
-    if settings.image_url:
-        podcast.itunes_image(settings.image_url)
-        feed.image(url=settings.image_url, title=PODCAST_NAME, link=f"{settings.base_url}/")
+    image = settings.image_url or settings.audio_url(COVER)  # the build's own cover unless one is configured
+    podcast.itunes_image(image)
+    feed.image(url=image, title=PODCAST_NAME, link=f"{settings.base_url}/")
     extra = getattr(feed, NAME)
     extra.explicit(False)
     extra.locked(True, settings.owner_email)

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from ..answers import Answers
+from ..audio.epub import EPUB
 from ..audio.package import BUNDLE, PLAYLIST
 from ..audio.pronounce import Pronunciations
 from ..audio.recipe import MANIFEST, paths_for, read_manifest, recipe_hash
@@ -51,6 +52,7 @@ class Shelf:
     bundle: Download | None  # the offline zip and playlist, only when every topic track is current
     playlist: Download | None
     wanted: int  # how many items the page would like to play
+    book: Download | None = None  # the talking book (EPUB 3), on the same terms as the bundle
 
     @property
     def empty(self) -> bool:
@@ -85,7 +87,8 @@ def read_shelf(audio_dir: str | Path, answers: Answers, pronunciations: Pronunci
             tracks[item.name] = Track(path, size, float(entry.get("duration") or 0.0), wanted)
     every_topic = all(item.name in tracks for item in items if item.track)
     bundle, playlist = (_download(folder, BUNDLE), _download(folder, PLAYLIST)) if every_topic else (None, None)
-    return Shelf(tracks, bundle, playlist, len(items))
+    book = _download(folder, EPUB) if every_topic else None
+    return Shelf(tracks, bundle, playlist, len(items), book)
 
 
 def _size(path: Path) -> int:
