@@ -13,7 +13,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import Flask
 from flask.testing import FlaskClient
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import BrowserContext, Page
 
 from skill.app import create_app
 from skill.web.offline import BACKGROUND_COLOUR, THEME_COLOUR, KeepOffer
@@ -140,13 +140,6 @@ def served(built_audio: Path) -> Iterator[tuple[str, Visits]]:
     app.wsgi_app = visits  # type: ignore[method-assign]
     with LiveServer(app) as server:
         yield server.url, visits
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture

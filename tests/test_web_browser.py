@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
@@ -43,13 +42,6 @@ def site(built_audio: Path) -> Iterator[str]:
 def site_without_audio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with make_server(tmp_path_factory.mktemp("no-audio")) as server:
         yield server.url
-
-
-@pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
-    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    yield ctx
-    ctx.close()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from typing import Any
 import axe_playwright_python
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from waitress.server import create_server
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,6 +48,14 @@ def browser() -> Iterator[Browser]:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh browser context (its own storage) at a laptop's size, in British English."""
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
+    yield ctx
+    ctx.close()
 
 
 def axe_violations(page: Page, tags: list[str] | None = None, rules: list[str] | None = None) -> list[str]:
