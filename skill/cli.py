@@ -65,6 +65,33 @@ def serve(host: str, port: int, threads: int, proxy: str | None) -> None:
     waitress.serve(app, **waitress_options(host, port, threads, proxy))
 
 
+@cli.command("serve-wyoming")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on: 0.0.0.0 when Home Assistant runs on another machine.")
+@click.option("--port", default=10700, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--zeroconf", "zeroconf_name", is_flag=False, flag_value="secondary-breast-cancer", default=None,
+              metavar="[NAME]", help="Announce the service on the local network (mDNS _wyoming._tcp) so Home "
+                                     "Assistant finds it; NAME defaults to secondary-breast-cancer.")
+@click.option("--content", "content_path", default=str(DEFAULT_CONTENT_PATH), show_default=True, type=click.Path())
+def serve_wyoming(host: str, port: int, zeroconf_name: str | None, content_path: str) -> None:
+    """Answer Home Assistant Assist over Wyoming: a local conversation agent (a "handle" service)."""
+    from .wyoming.server import run
+
+    if zeroconf_name is not None and host.startswith("127."):
+        raise click.UsageError("--zeroconf announces the service to other machines, so it must listen for them "
+                               "too: add --host 0.0.0.0 (or this machine's address).")
+    service = _service(content_path)
+
+    def ready(address: str) -> None:
+        click.echo(f"Serving Wyoming on {address} (describe, transcript, ping); Ctrl+C to stop")
+
+    try:
+        run(service, host, port, zeroconf_name, home_url=os.environ.get("PUBLIC_BASE_URL") or "", ready=ready)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
+    click.echo("Stopped.")
+
+
 @cli.command()
 @click.argument("question", nargs=-1)
 @click.option("--jsonl", is_flag=True, help="Read one question per line on stdin; write one JSON object per line.")
