@@ -103,15 +103,15 @@ class Connection(AsyncEventHandler):
                                            "transcript, describe and ping", code="unsupported-event").event())
 
     def _reply(self, event: Event) -> Event:
-        text, context = event.data.get("text"), event.data.get("context")
+        text = event.data.get("text")
         if not isinstance(text, str):
             return Error(text="a transcript's text must be a string", code="bad-transcript").event()
-        conversation_id = _conversation_id(context)
-        if conversation_id is False:
-            return Error(text=f"context.conversation_id must be a string of at most {MAX_CONVERSATION_ID_CHARS} "
-                              "characters", code="bad-transcript").event()
         try:
-            return self.assistant.handled(Transcript(text=text), conversation_id or None).event()
+            conversation_id = _conversation_id(event.data.get("context"))
+        except ValueError as exc:
+            return Error(text=str(exc), code="bad-transcript").event()
+        try:
+            return self.assistant.handled(Transcript(text=text), conversation_id).event()
         except Exception as exc:  # noqa: BLE001 - the person still hears an apology; the service goes on
             _LOGGER.error("Answering failed with %s", type(exc).__name__)  # the type only: never the words
             return Handled(text=self.assistant.service.answers.message("error")).event()
@@ -132,17 +132,14 @@ class Connection(AsyncEventHandler):
             pass
 
 
-def _conversation_id(context: Any) -> str | None | bool:
-    """The id from `context`, None when there is none, False when it is not a sensible id."""
-    if context is None:
+def _conversation_id(context: Any) -> str | None:
+    """The id from a transcript's `context` (None when there is none); ValueError when it is not a sensible id."""
+    value = context.get("conversation_id") if isinstance(context, dict) else context
+    if value is None or value == "":
         return None
-    if not isinstance(context, dict):
-        return False
-    value = context.get("conversation_id")
-    if value is None:
-        return None
-    if not isinstance(value, str) or len(value) > MAX_CONVERSATION_ID_CHARS:
-        return False
+    if not isinstance(context, dict) or not isinstance(value, str) or len(value) > MAX_CONVERSATION_ID_CHARS:
+        raise ValueError(f"context must be an object whose conversation_id is a string of at most "
+                         f"{MAX_CONVERSATION_ID_CHARS} characters")
     return value
 
 
