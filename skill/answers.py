@@ -108,7 +108,7 @@ class Answers:
     def topic_list(self) -> str:
         return self.message("list_topics")
 
-    def help(self, channel: Literal["speaker", "page", "phone"]) -> str:
+    def help(self, channel: Literal["speaker", "page", "phone", "assistant"]) -> str:
         """The help message with the topic list, and what to do next on this channel."""
         tail = self.fill(self.content.phone.help) if channel == "phone" else self.message(f"help_{channel}")
         return f"{self.message('help')} {tail}"
@@ -146,7 +146,7 @@ class Answers:
         """Navigation words where nothing was said before (the page, `ask`): what each means there."""
         said = {
             "more": "no_more", "repeat": "nothing_to_repeat", "no": "no_thanks", "thanks": "thanks",
-            "goodbye": "goodbye",
+            "goodbye": "goodbye", "what_else": "list_topics", "slower": "speed_page", "faster": "speed_page",
         }
         name = said.get(move.action)
         return self.message(name) if name else self.help("page")

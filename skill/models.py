@@ -41,6 +41,8 @@ NAVIGATION_SAMPLES: dict[str, tuple[str, ...]] = {
         "what can i ask", "what can i ask about", "what can i ask you", "what topics are there",
         "what topics do you have", "list the topics", "list topics", "menu", "the menu", "topics",
         "what are the topics", "what do you cover", "what are my options", "options", "read the list",
+        "what else", "what else is there", "what else can i ask", "what else can i ask about", "anything else",
+        "what other topics are there",
     ),
     "SlowerIntent": (
         "slower", "speak slower", "slow down", "talk slower", "more slowly", "speak more slowly",

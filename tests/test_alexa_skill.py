@@ -12,12 +12,15 @@ from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill import CustomSkill
 from ask_sdk_core.utils import get_slot
 from ask_sdk_model import RequestEnvelope, Response
+from flask.testing import FlaskClient
 
-from skill.alexa.handlers import Handler, intent_name
+from skill.alexa.handlers import AskQuestion, Handler, intent_name
 from skill.alexa.serializer import AlexaSerializer
 from skill.alexa.skill import skill_builder
 from skill.service import Service
+from skill.understand.navigation import ACTIONS
 from tests.support.alexa_conversation import Conversation, ends, envelope, reprompt, speech
+from tests.support.alexa_pki import AlexaPKI
 
 NURSE_NUMBER = '<say-as interpret-as="telephone">0808 800 4040</say-as>'
 
@@ -106,6 +109,26 @@ def test_slower_and_faster_change_the_speed_for_the_rest_of_the_session(conversa
     conversation.say("faster")
     fast = conversation.say("outlook")
     assert '<prosody rate="115%">' in speech(fast)
+
+
+@pytest.mark.parametrize(("intent", "words"), [
+    ("slower", "slow down"), ("slower", "you're talking too fast"), ("faster", "speed up"),
+    ("list_topics", "what else"), ("list_topics", "what else can I ask?"),
+])
+def test_speed_and_what_else_said_as_a_question_do_what_alexas_own_intents_do(
+    client: FlaskClient, alexa_pki: AlexaPKI, intent: str, words: str
+) -> None:
+    by_intent, by_words = Conversation(client, alexa_pki), Conversation(client, alexa_pki)
+    for talk in (by_intent, by_words):
+        talk.say("launch")
+        talk.say("ask_question", query="how long have i got")
+    assert by_words.say("ask_question", query=words)["response"] == by_intent.say(intent)["response"]
+    assert by_words.attributes == by_intent.attributes  # the new speed, and the offer still open
+    assert speech(by_words.say("outlook")) == speech(by_intent.say("outlook"))
+
+
+def test_every_navigation_word_said_as_a_question_has_a_handler() -> None:
+    assert set(AskQuestion(Service.load()).moves) == set(ACTIONS)
 
 
 def test_speed_has_limits(conversation: Conversation) -> None:

@@ -229,6 +229,14 @@ def test_every_topic_is_at_most_two_key_presses_from_the_main_menu(
         pytest.param(["press 4"], ["not-an-option", "after-answer"], id="no going back in a short answer"),
         pytest.param(["press 91"], ["nurse-line", "after-answer"], id="one key is taken at a time"),
         pytest.param(["say where does it spread"], ["where-it-spreads", "after-answer"], id="speech is a question"),
+        pytest.param(["say slow down"], ["outlook-slow", "after-answer"], id="slower said is 7"),
+        pytest.param(["press 7", "say faster"], ["outlook", "after-answer"], id="faster after slower is usual speed"),
+        pytest.param(["press 7", "press 9", "say faster"], ["outlook", "after-answer"],
+                     id="faster after slower and the nurse line is usual speed"),
+        pytest.param(["say faster"], ["outlook", "after-answer"], id="faster at usual speed plays it again"),
+        pytest.param(["press 1", "say slower"], ["not-an-option", "after-full"], id="no slower full section said"),
+        pytest.param(["press 1", "say faster"], ["outlook-full", "after-full"], id="faster repeats the full section"),
+        pytest.param(["say what else is there"], ["menu-main"], id="what else is the main menu"),
     ],
 )
 def test_after_an_answer(line: Line, keys_to: dict[str, tuple[str, ...]], actions: list[str],
@@ -257,6 +265,15 @@ def test_what_the_caller_says_goes_to_the_router(line: Line, before: list[str], 
                                                  heard: list[str]) -> None:
     call = started(line, *before)
     assert call.say(words) == line.sounds(*heard)
+
+
+@pytest.mark.parametrize("before", [[], ["press 2"], ["say i can't breathe"], ["say will the cancer kill me"]],
+                         ids=["main menu", "a menu", "after the numbers", "a choice"])
+def test_away_from_a_short_answer_slower_does_what_7_does_and_faster_what_star_does(
+    line: Line, before: list[str]
+) -> None:
+    assert started(line, *before).say("slower") == started(line, *before).press("7")
+    assert started(line, *before).say("faster") == started(line, *before).press("*")
 
 
 # Silence and keys with no option
@@ -331,7 +348,7 @@ def way_on(root: ET.Element) -> str:
 
 CALLER_WORDS = ["where does it spread", "how long have i got", "what dose of tamoxifen should i take",
                 "i can't breathe", "blah blah", "tell me more", "main menu", "nurse", "help", "goodbye", "no",
-                "yes", "repeat", "thank you", "two", "star", "more"]
+                "yes", "repeat", "thank you", "two", "star", "more", "slower", "faster", "what else"]
 
 
 @pytest.mark.parametrize("seed", range(6))

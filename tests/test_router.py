@@ -13,7 +13,7 @@ import pytest
 
 from skill.content import load_content
 from skill.errors import ContentError
-from skill.understand import DEFAULT_ROUTER_PATH, Router, RouterData
+from skill.understand import DEFAULT_ROUTER_PATH, Move, Router, RouterData
 from skill.understand.decide import MIN_SIMILARITY
 
 
@@ -245,7 +245,9 @@ def test_a_router_file_that_gives_a_list_twice_is_refused_naming_the_line(tmp_pa
     ("Goodbye!", "goodbye", None), ("no thanks", "no", None), ("Yes please", "yes", None),
     ("say that again", "repeat", None), ("main menu", "main_menu", None), ("thanks", "thanks", None),
     ("tell me more", "more", None), ("press two", "key", "2"), ("Four.", "key", "4"),
-    ("okay alexa repeat", "repeat", None),
+    ("okay alexa repeat", "repeat", None), ("slower", "slower", None), ("Can you speak more slowly?", "slower", None),
+    ("You're talking too fast.", "slower", None), ("speed up", "faster", None), ("faster please", "faster", None),
+    ("What else?", "what_else", None), ("what else can I ask", "what_else", None), ("anything else", "what_else", None),
 ])
 def test_words_about_the_conversation_are_navigation_not_questions(
     router: Router, said: str, action: str, key: str | None
@@ -253,6 +255,21 @@ def test_words_about_the_conversation_are_navigation_not_questions(
     route = router.route(said)
     assert route.kind == "navigation" and route.move is not None
     assert (route.move.action, route.move.key) == (action, key)
+
+
+@pytest.mark.parametrize(("said", "topic"), [
+    ("what else is it called", "other-names"), ("what else do people call it", "other-names"),
+    ("what else might the doctor call it", "other-names"), ("what else should i ask", "questions-for-doctor"),
+    ("can treatment slow it down", "treatment-aims"), ("how fast does it grow", "outlook"),
+])
+def test_questions_about_the_page_that_start_like_navigation_words_keep_their_topic(
+    router: Router, said: str, topic: str
+) -> None:
+    """Only a whole utterance is navigation: "what else" lists the topics, "what else is it called" is a
+    question about the other names."""
+    assert router.route("what else").move == Move("what_else")
+    route = router.route(said)
+    assert (route.kind, route.topic) == ("answer", topic)
 
 
 @pytest.mark.parametrize("said", ["help me i can't breathe", "please help me now",

@@ -28,6 +28,7 @@ from skill.audio.pronounce import Pronunciations
 from skill.audio.script import audio_items
 from skill.cli import cli
 from skill.content import load_content
+from skill.ssml import DEFAULT_RATE, RATE_STEP
 from tests.support.alexa_conversation import Conversation, ends, envelope, reprompt, speech
 from tests.support.alexa_pki import AlexaPKI
 from tests.support.alexa_signing import DEFAULT_CERT_URL, NOW, CertificateHost, fixed_clock, signed_headers
@@ -254,8 +255,13 @@ ALEXA_AFTER_AN_ANSWER = {
     "thanks": lambda: CONTENT.messages["thanks"],
     "yes": lambda: ANSWERS.short(CONTENT.topic(CONTENT.topic("outlook").next or "")),
     "more": lambda: f"{ANSWERS.full_intro(CONTENT.topic('outlook'))} {ANSWERS.full(CONTENT.topic('outlook'))}",
+    "slower": lambda: CONTENT.messages["slower"],
+    "faster": lambda: CONTENT.messages["faster"],
+    "what_else": lambda: ANSWERS.help("speaker"),
     "key": lambda: ANSWERS.message("fallback"),
 }
+#: The speaking rate Alexa is asked for after each word, in percent: only "slower" and "faster" change it.
+ALEXA_RATE_AFTER = {"slower": DEFAULT_RATE - RATE_STEP, "faster": DEFAULT_RATE + RATE_STEP}
 
 
 @pytest.mark.parametrize("row", NAVIGATION, ids=NAV_IDS)
@@ -267,6 +273,8 @@ def test_alexa_does_what_a_navigation_word_says(alexa: Conversation, row: dict[s
         assert said == plain(speech(answered))
     else:
         assert said.startswith(ALEXA_AFTER_AN_ANSWER[row["action"]]())
+    rates = [int(rate) for rate in re.findall(r'<prosody rate="(\d+)%">', speech(reply))]
+    assert rates == ([ALEXA_RATE_AFTER[row["action"]]] if row["action"] in ALEXA_RATE_AFTER else [])
     assert ends(reply) == (row["action"] == "goodbye")
     assert not EMERGENCY.search(said.replace(CONTENT.page.nurse_line.number, ""))
 
@@ -276,6 +284,7 @@ PHONE_AFTER_AN_ANSWER = {
     "help": ["help", "menu-main"], "main_menu": ["menu-main"], "goodbye": ["goodbye"],
     "no": ["no-thanks", "menu-main"], "thanks": ["thanks", "menu-main"], "yes": ["outlook-full", "after-full"],
     "repeat": ["outlook", "after-answer"], "more": ["outlook-full", "after-full"],
+    "slower": ["outlook-slow", "after-answer"], "faster": ["outlook", "after-answer"], "what_else": ["menu-main"],
 }
 PHONE_KEYS_AFTER_AN_ANSWER = {"1": ["outlook-full", "after-full"], "2": ["not-an-option", "after-answer"]}
 
@@ -299,9 +308,25 @@ def test_the_page_answers_navigation_words_without_alarm(app: Flask, row: dict[s
     answer = asked(app, row["say"]).select_one("section.answer")
     assert answer is not None and "answer-navigation" in answer["class"]
     assert not EMERGENCY.search(answer.get_text())
-    if row["action"] in ("help", "main_menu"):
+    if row["action"] in ("help", "main_menu", "what_else", "slower", "faster"):
         assert [a["href"] for a in answer.select("ul.topic-links a")] == [f"/#{t.id}" for t in CONTENT.topics]
         assert ANSWERS.topics_said() in answer.get_text()
+    if row["action"] in ("slower", "faster"):  # no recordings here, so no speed buttons: how to use the page
+        short = answer.select_one("p.short")
+        assert short is not None and " ".join(short.get_text().split()) == ANSWERS.help("page")
+
+
+def test_slower_then_faster_on_the_phone_plays_the_slower_recording_then_the_usual_one(call: CallSimulator) -> None:
+    call.say("how long have i got")
+    assert call.say("slower") == heard("outlook-slow", "after-answer")
+    assert call.say("faster") == heard("outlook", "after-answer")
+    assert call.say("faster") == heard("outlook", "after-answer")  # no faster recording: it is said again
+
+
+def test_what_else_lists_the_topics_on_every_channel(alexa: Conversation, call: CallSimulator) -> None:
+    assert ANSWERS.topics_said() in plain(speech(alexa.say("ask_question", query="what else is there")))
+    assert jsonl("what else is there")[0]["speech"] == ANSWERS.topic_list()
+    assert call.say("what else is there") == heard("menu-main")
 
 
 @pytest.mark.parametrize("words", ["help", "what can you do", "what can i ask"])

@@ -280,6 +280,17 @@ def test_declines_and_safety_numbers_are_the_shared_messages(no_audio: FlaskClie
     assert not answer.select("audio")
 
 
+@pytest.mark.parametrize("question", ["slower", "speak faster", "you're talking too fast"])
+def test_asking_for_slower_or_faster_points_to_the_speed_buttons_where_there_are_recordings(
+        with_audio: FlaskClient, no_audio: FlaskClient, question: str) -> None:
+    doc = asked(with_audio, question)
+    assert text(one(doc, "section.answer p.short")) == words(Answers(CONTENT).message("speed_page"))
+    assert doc.select("#speed-slot.speed"), "listen.js puts the buttons here"
+    doc = asked(no_audio, question)  # no recordings, so no buttons: how to use the page instead
+    assert text(one(doc, "section.answer p.short")) == words(Answers(CONTENT).help("page"))
+    assert not doc.select("#speed-slot")
+
+
 @pytest.mark.parametrize("path, where, numbers", [
     ("/ask?q=i+can%27t+breathe", "section.answer", {"tel:999", "tel:111", "tel:116123"}),
     ("/ask?q=what+dose+of+tamoxifen+should+i+take", "section.answer", {"tel:+448088004040"}),

@@ -5,7 +5,6 @@ per utterance; `context.conversation_id` across turns). The same hard-moment tab
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,7 +17,7 @@ from skill.answers import Answers
 from skill.audio.sentences import split_sentences
 from skill.content import load_content
 from skill.wyoming.info import version
-from tests.support.wyoming_speaker import Speaker, WyomingService, describe, handled_text
+from tests.support.wyoming_speaker import run, Speaker, WyomingService, describe, handled_text
 
 TABLE = yaml.safe_load((Path(__file__).parent / "fixtures" / "sensitive.yaml").read_text(encoding="utf-8"))
 CONTENT = load_content()
@@ -58,7 +57,7 @@ def offer_after(topic_id: str, full: bool = False) -> str:
 
 def test_describe_offers_one_installed_english_handle_program_named_and_attributed_honestly(
         service: WyomingService) -> None:
-    info = asyncio.run(describe(service.port))
+    info = run(describe(service.port))
     assert (info.asr, info.tts, info.intent, info.wake, info.satellite) == ([], [], [], [], None)
     (program,) = info.handle
     assert program.installed and program.name == "Secondary breast cancer guide"
@@ -238,8 +237,8 @@ def test_the_log_holds_neither_what_was_said_nor_the_conversation(tmp_path: Path
     running = WyomingService.start(tmp_path / "log.txt")
     try:
         private = "my sister jacqueline has a lump near her collarbone"
-        asyncio.run(handled_text(running.port, private, "01JDPRIVATECONVERSATION000"))
-        asyncio.run(handled_text(running.port, "i want to die", "01JDPRIVATECONVERSATION000"))
+        run(handled_text(running.port, private, "01JDPRIVATECONVERSATION000"))
+        run(handled_text(running.port, "i want to die", "01JDPRIVATECONVERSATION000"))
     finally:
         assert running.stop() == 0
     log = running.log.read_text()

@@ -26,7 +26,7 @@ from skill.content import load_content
 from skill.service import Service
 from skill.wyoming.events import MAX_EVENT_BYTES
 from skill.wyoming.handler import Assistant, Connection
-from tests.support.wyoming_speaker import ROOT, WyomingService, exchange, free_port, handled_text, raw
+from tests.support.wyoming_speaker import run, ROOT, WyomingService, exchange, free_port, handled_text, raw
 
 CONTENT = load_content()
 ANSWERS = Answers(CONTENT)
@@ -40,7 +40,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WyomingService
 
 
 def still_answers(service: WyomingService) -> None:
-    said = asyncio.run(handled_text(service.port, "where does it spread", None))
+    said = run(handled_text(service.port, "where does it spread", None))
     assert said.startswith(ANSWERS.short(CONTENT.topic("where-it-spreads")))
 
 
@@ -67,7 +67,7 @@ def header(event_type: str, data: object = None, **extra: object) -> bytes:
 ])
 def test_a_malformed_event_gets_an_error_and_the_connection_closes(service: WyomingService, sent: bytes,
                                                                    code: str) -> None:
-    replies, closed = asyncio.run(raw(service.port, sent))
+    replies, closed = run(raw(service.port, sent))
     assert [r["type"] for r in replies] == ["error"] and replies[0]["data"]["code"] == code
     assert closed
     still_answers(service)
@@ -80,7 +80,7 @@ def test_a_malformed_event_gets_an_error_and_the_connection_closes(service: Wyom
     b"x" * (4 * MAX_EVENT_BYTES),  # a line with no end
 ], ids=["data_length 50 MB", "payload too long", "header line too long", "no newline"])
 def test_an_oversized_event_is_refused_without_being_read(service: WyomingService, sent: bytes) -> None:
-    replies, closed = asyncio.run(raw(service.port, sent))
+    replies, closed = run(raw(service.port, sent))
     assert [(r["type"], r["data"]["code"]) for r in replies] == [("error", "too-large")]
     assert closed
     still_answers(service)
@@ -99,26 +99,26 @@ def test_an_oversized_event_is_refused_without_being_read(service: WyomingServic
 ])
 def test_a_wrong_event_gets_an_error_and_the_connection_goes_on(service: WyomingService, sent: bytes,
                                                                 code: str) -> None:
-    replies, closed = asyncio.run(raw(service.port, sent + header("describe"), read_timeout=2))
+    replies, closed = run(raw(service.port, sent + header("describe"), read_timeout=2))
     assert [r["type"] for r in replies] == ["error", "info"] and replies[0]["data"]["code"] == code
     assert not closed
 
 
 def test_a_huge_transcript_within_the_event_limit_is_answered_from_its_first_words(service: WyomingService) -> None:
     rambling = "where does breast cancer spread? " * 1500  # 48 kB: the first 500 characters are answered
-    said = asyncio.run(handled_text(service.port, rambling, None))
+    said = run(handled_text(service.port, rambling, None))
     assert said.startswith(ANSWERS.short(CONTENT.topic("where-it-spreads")))
 
 
 def test_ping_is_answered_with_pong(service: WyomingService) -> None:
-    event = asyncio.run(exchange(service.port, Ping(text="are you there").event()))
+    event = run(exchange(service.port, Ping(text="are you there").event()))
     assert event is not None and Pong.is_type(event.type)
 
 
 def test_many_events_on_one_connection_are_answered_in_order(service: WyomingService) -> None:
     sent = b"".join(header("transcript", {"text": q, "context": {"conversation_id": "01JDONECONNECTION000000000"}})
                     for q in ("what is the outlook", "tell me more", "repeat"))
-    replies, _ = asyncio.run(raw(service.port, sent, read_timeout=2))
+    replies, _ = run(raw(service.port, sent, read_timeout=2))
     assert [r["type"] for r in replies] == ["handled"] * 3
     assert replies[1]["data"]["text"] == replies[2]["data"]["text"]
     assert replies[1]["data"]["text"].startswith(ANSWERS.full_intro(CONTENT.topic("outlook")))
@@ -154,7 +154,7 @@ def test_fifty_concurrent_conversations_each_get_their_own_answers(service: Wyom
     async def everyone() -> list[list[str]]:
         return await asyncio.gather(*(conversation(service.port, i) for i in range(50)))
 
-    for i, (first, more, again) in enumerate(asyncio.run(everyone())):
+    for i, (first, more, again) in enumerate(run(everyone())):
         topic = CONTENT.topics[i % len(CONTENT.topics)]
         assert first.startswith(ANSWERS.short(topic))
         assert more.startswith(ANSWERS.full_intro(topic)) and again == more
@@ -184,7 +184,7 @@ def test_a_silent_connection_is_closed_and_a_flood_beyond_the_limit_is_turned_aw
         finally:
             await server.stop()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 # --- conversations are held in memory, bounded, and expire ---------------------------------------------------
@@ -222,14 +222,14 @@ def test_zeroconf_announces_the_service_as_wyoming_services_do_and_withdraws_it(
             await zeroconf.async_close()
 
     try:
-        found = asyncio.run(lookup())
+        found = run(lookup())
         assert found is not None and found.port == running.port
         (address,) = found.parsed_addresses()
-        info = asyncio.run(exchange(running.port, Describe().event(), host=address))  # as Home Assistant would
+        info = run(exchange(running.port, Describe().event(), host=address))  # as Home Assistant would
         assert info is not None and info.type == "info"
     finally:
         assert running.stop() == 0
-    assert asyncio.run(lookup()) is None
+    assert run(lookup()) is None
 
 
 def test_zeroconf_on_loopback_is_refused_with_a_reason() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import traceback
+from typing import Literal
+
 from ask_sdk_core.dispatch_components import (
     AbstractExceptionHandler, AbstractRequestHandler, AbstractRequestInterceptor,
 )
@@ -15,6 +17,7 @@ from ask_sdk_model.ui import SsmlOutputSpeech
 from ..content import Topic
 from ..service import Service
 from ..understand import MAX_QUESTION_CHARS, Route
+from ..understand.navigation import Action
 from ..ssml import DEFAULT_RATE, RATE_STEP, clamp_rate
 from .replies import (
     CHOICES, OFFER, RATE, REPROMPT, SAID, TOPIC, URGENT_OFFER, answer_clarify, answer_out_of_scope, answer_topic,
@@ -86,10 +89,11 @@ class AskQuestion(Handler):
     def __init__(self, service: Service) -> None:
         super().__init__(service)
         #: Navigation words heard as a question ("ask ... help", "question repeat") do what they say.
-        self.moves: dict[str, Handler] = {
+        self.moves: dict[Action, Handler] = {
             "help": Help(service), "main_menu": Help(service), "yes": Yes(service), "no": No(service),
             "thanks": Thanks(service), "goodbye": StopOrCancel(service), "repeat": Repeat(service),
-            "more": TellMeMore(service), "key": Fallback(service),
+            "more": TellMeMore(service), "slower": Speed(service, "slower"), "faster": Speed(service, "faster"),
+            "what_else": ListTopics(service), "key": Fallback(service),
         }
 
     def handle(self, handler_input: HandlerInput) -> Response:
@@ -207,13 +211,21 @@ class Repeat(Handler):
 
 
 class Speed(Handler):
-    """'Slower' / 'faster': the rate holds for the rest of the session, then is forgotten."""
+    """'Slower' / 'faster': the rate holds for the rest of the session, then is forgotten.
+
+    Alexa's own SlowerIntent and FasterIntent name the direction; the same words heard as a free question
+    ("ask ... slow down") come through the router, so AskQuestion makes one of these with the direction fixed.
+    """
 
     intents = ("SlowerIntent", "FasterIntent")
 
+    def __init__(self, service: Service, direction: Literal["slower", "faster"] | None = None) -> None:
+        super().__init__(service)
+        self.direction = direction
+
     def handle(self, handler_input: HandlerInput) -> Response:
         attributes = session(handler_input)
-        slower = is_intent_name("SlowerIntent")(handler_input)
+        slower = self.direction == "slower" if self.direction else is_intent_name("SlowerIntent")(handler_input)
         rate = int(attributes.get(RATE, DEFAULT_RATE)) + (-RATE_STEP if slower else RATE_STEP)
         attributes[RATE] = clamp_rate(rate)
         confirm = self.say("slower" if slower else "faster")

@@ -200,15 +200,22 @@ def on_speech(router: Router, phone: Phone, place: Place, words: str, parts: Par
 
 
 def on_move(phone: Phone, place: Place, move: Move, parts: Parts = WHOLE) -> Step:
-    """"Repeat", "main menu", "two", "yes", "goodbye"... said instead of pressed."""
+    """"Repeat", "main menu", "two", "yes", "goodbye"... said instead of pressed. "Slower" is 7; "faster" the
+    normal-speed answer again after a slower one, and elsewhere star, as the recordings have only two speeds."""
     place = acts_as(place)
     fresh = replace(place, silences=0)
     if move.action == "key" and move.key:
         return on_key(phone, place, move.key, parts)
     if move.action == "repeat":
         return on_key(phone, place, REPEAT, parts)
-    if move.action == "main_menu":
-        return on_key(phone, place, MAIN, parts)
+    if move.action in ("main_menu", "what_else"):
+        return on_key(phone, place, MAIN, parts)  # the main menu is the list of what else there is
+    if move.action == "slower":
+        return on_key(phone, place, SLOWER, parts)  # the slower recording where 7 plays it
+    if move.action == "faster":
+        if place.where == "answer" and place.slow:
+            return answer(place.name)  # the same answer at its normal speed
+        return on_key(phone, place, REPEAT, parts)  # only one speed is faster than slow: the usual one
     if move.action == "yes" and place.where == "choice":
         return on_key(phone, place, "1")  # "did you mean A, or B?" - "yes": the first, as offered
     if move.action in ("more", "yes"):

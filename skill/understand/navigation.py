@@ -1,4 +1,4 @@
-"""Words about the conversation itself ("help", "repeat", "goodbye", "two"): known before any topic.
+"""Words about the conversation itself ("help", "repeat", "slower", "goodbye", "two"): known before any topic.
 
 Only a whole utterance counts, so "help" is navigation while "help me, I can't breathe" still reaches the
 urgent rules; each channel then does what the word means where the person is (Alexa, the phone, the page).
@@ -10,8 +10,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
-Action = Literal["help", "main_menu", "yes", "no", "thanks", "goodbye", "repeat", "more", "key"]
-ACTIONS: tuple[Action, ...] = ("help", "main_menu", "yes", "no", "thanks", "goodbye", "repeat", "more", "key")
+Action = Literal["help", "main_menu", "yes", "no", "thanks", "goodbye", "repeat", "more", "slower", "faster",
+                 "what_else", "key"]
+#: "key" stays last: it is built in, never listed in router.yaml.
+ACTIONS: tuple[Action, ...] = ("help", "main_menu", "yes", "no", "thanks", "goodbye", "repeat", "more", "slower",
+                               "faster", "what_else", "key")
 
 #: Telephone keys as people say them; "key" carries which one.
 KEY_WORDS: dict[str, str] = {

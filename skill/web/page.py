@@ -93,7 +93,10 @@ def answer(service: Service, shelf: Shelf, question: str) -> WebAnswer:
         return WebAnswer(question, "clarify", text, None, None,
                          choices=tuple(service.content.topic(t) for t in route.topics))
     if route.kind == "navigation" and route.move is not None:
-        listed = route.move.action in ("help", "main_menu", "key", "yes")
+        action = route.move.action
+        if action in ("slower", "faster") and shelf.empty:  # no recordings yet, so no speed buttons to point to
+            action, text = "help", service.answers.help("page")
+        listed = action in ("help", "main_menu", "key", "yes", "what_else")
         return WebAnswer(question, "navigation", text, None, None, list_topics=listed)
     return WebAnswer(question, "out_of_scope", text, None, shelf.tracks.get("out-of-scope"))
 

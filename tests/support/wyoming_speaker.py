@@ -18,7 +18,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Coroutine
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from wyoming.asr import Transcript
 from wyoming.client import AsyncTcpClient
@@ -26,10 +28,18 @@ from wyoming.event import Event
 from wyoming.handle import Handled, NotHandled
 from wyoming.info import Describe, Info
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
 #: Home Assistant gives a Wyoming service one second to answer `describe` (homeassistant/components/wyoming).
 HOME_ASSISTANT_INFO_TIMEOUT = 1.0
+
+
+def run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """asyncio.run in a thread of its own: Playwright's sync API (the page's browser tests) leaves an event loop
+    running in the main thread for the whole session, where asyncio.run refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
 
 
 def free_port() -> int:
@@ -100,7 +110,7 @@ class Speaker:
     heard: list[str] = field(default_factory=list)
 
     def say(self, text: str) -> str:
-        reply = asyncio.run(handled_text(self.port, text, self.conversation_id))
+        reply = run(handled_text(self.port, text, self.conversation_id))
         self.heard.append(reply)
         return reply
 
