@@ -87,6 +87,8 @@ def serve_wyoming(host: str, port: int, zeroconf_name: str | None, content_path:
 
     try:
         run(service, host, port, zeroconf_name, home_url=os.environ.get("PUBLIC_BASE_URL") or "", ready=ready)
+    except SkillError as exc:
+        raise click.ClickException(str(exc)) from exc
     except OSError as exc:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from exc
     click.echo("Stopped.")
