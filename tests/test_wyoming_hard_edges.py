@@ -243,3 +243,10 @@ def test_a_port_in_use_is_a_clear_message(service: WyomingService) -> None:
                             cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and f"cannot listen on 127.0.0.1:{service.port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_name_that_cannot_be_announced_is_a_clear_message() -> None:
+    result = subprocess.run([sys.executable, "-m", "skill", "serve-wyoming", "--host", "0.0.0.0", "--port",
+                             str(free_port()), "--zeroconf", "a name with spaces " * 5], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and "cannot announce" in result.stderr and "Traceback" not in result.stderr
