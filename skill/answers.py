@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
@@ -84,9 +84,10 @@ class Answers:
             return ""
         return self.message("review_overdue", due=spoken_date(page.next_review_due))
 
-    def topics_said(self) -> str:
-        labels = [t.menu_label for t in self.content.topics]
-        return ", ".join(labels[:-1]) + ", and " + labels[-1]
+    def topics_said(self, topics: Iterable[Topic] | None = None) -> str:
+        """"a, b, and c": the topics' menu labels (every topic unless told which), as a spoken list."""
+        labels = [t.menu_label for t in (self.content.topics if topics is None else topics)]
+        return labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + ", and " + labels[-1]
 
     def short(self, topic: Topic) -> str:
         if topic.id == "sources":

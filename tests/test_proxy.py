@@ -33,6 +33,7 @@ from skill.cli import cli
 from skill.content import load_content
 from tests.support.alexa_pki import CertificateAuthority, pem
 from tests.support.call_simulator import call_params, twilio_signature
+from tests.support.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
@@ -143,13 +144,6 @@ def start(command: list[str], env: Mapping[str, str], log: Path, ready: Callable
         time.sleep(0.05)
     running.stop()
     raise AssertionError(f"{command} not answering after {STARTUP_SECONDS} s:\n{log.read_text()}")
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def serve(folder: Path, audio: Path, *args: str, **env: str) -> Iterator[Endpoint]:

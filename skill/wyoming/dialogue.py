@@ -127,9 +127,8 @@ def _slower(service: Service, turn: Turn) -> Reply:
 
 def _what_else(service: Service, turn: Turn) -> Reply:
     """The topics not yet heard in this conversation (all of them, once every one has been)."""
-    left = [t.menu_label for t in service.content.topics if t.id not in turn.heard] or [
-        t.menu_label for t in service.content.topics]
-    listed = left[0] if len(left) == 1 else ", ".join(left[:-1]) + ", and " + left[-1]
+    topics = service.content.topics
+    listed = service.answers.topics_said([t for t in topics if t.id not in turn.heard] or topics)
     return _say(service, _fresh(turn), service.answers.message("list_topics", topics=listed))
 
 

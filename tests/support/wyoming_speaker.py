@@ -12,7 +12,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -28,6 +27,8 @@ from wyoming.event import Event
 from wyoming.handle import Handled, NotHandled
 from wyoming.info import Describe, Info
 
+from tests.support.ports import free_port
+
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 30
@@ -40,13 +41,6 @@ def run(coroutine: Coroutine[Any, Any, T]) -> T:
     running in the main thread for the whole session, where asyncio.run refuses to start."""
     with ThreadPoolExecutor(max_workers=1) as worker:
         return worker.submit(asyncio.run, coroutine).result()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def exchange(port: int, *events: Event, timeout: float = 10.0, host: str = "127.0.0.1") -> Event | None:
